@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Source this file (". scripts/env.sh") to use the venv and the local
 # collections tree made by scripts/setup.sh.
 _egressip_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
