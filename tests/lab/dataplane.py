@@ -1,0 +1,56 @@
+"""--dataplane: put active egress IPs on the node's interface inside a network namespace, as
+the SDN node does (openshift/sdn pkg/network/node/egressip.go assignEgressIP/releaseEgressIP:
+netlink AddrAdd/AddrDel of IP/prefix-of-the-node-network on the node's primary link)."""
+import subprocess
+
+
+def parse(spec):
+    """'worker01=NETNS:IFACE,worker02=NETNS:IFACE' -> {node: (netns, iface)}."""
+    out = {}
+    for part in filter(None, (spec or "").split(",")):
+        node, _, target = part.partition("=")
+        netns, _, iface = target.partition(":")
+        if not node or not netns or not iface:
+            raise ValueError("--dataplane entries are NODE=NETNS:IFACE, got %r" % part)
+        out[node.strip()] = (netns.strip(), iface.strip())
+    return out
+
+
+class Dataplane:
+    def __init__(self, mapping, events, prefix_of):
+        self.mapping = mapping          # node -> (netns, iface)
+        self.events = events
+        self.prefix_of = prefix_of      # node -> prefix length of its network
+        self.current = {}               # ip -> node (as configured by us)
+
+    def _run(self, node, action, ip):
+        if node not in self.mapping:
+            return
+        netns, iface = self.mapping[node]
+        cmd = ["ip", "netns", "exec", netns, "ip", "addr", action,
+               "%s/%d" % (ip, self.prefix_of(node)), "dev", iface]
+        try:
+            res = subprocess.run(cmd, capture_output=True, text=True, timeout=10)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            self.events.log("E", "dataplane", "%s: %s" % (" ".join(cmd), exc))
+            return
+        if res.returncode != 0:
+            self.events.log("E", "dataplane", "%s: exit %d: %s" % (" ".join(cmd), res.returncode,
+                                                                  res.stderr.strip()))
+        else:
+            self.events.log("I", "dataplane", " ".join(cmd))
+
+    def sync(self, desired):
+        """desired: ip -> node holding it now."""
+        if not self.mapping:
+            return
+        for ip, node in sorted(self.current.items()):
+            if desired.get(ip) != node:
+                self._run(node, "del", ip)
+        for ip, node in sorted(desired.items()):
+            if self.current.get(ip) != node:
+                self._run(node, "add", ip)
+        self.current = dict(desired)
+
+    def clear(self):
+        self.sync({})

@@ -1,0 +1,92 @@
+"""The resource table of the lab and the discovery documents built from it."""
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Kind:
+    kind: str
+    group: str          # "" for the core group
+    version: str
+    plural: str
+    namespaced: bool
+    crd: bool           # CRD-backed kinds reject strategic merge patches (415)
+    status: bool        # has a /status subresource
+    short: tuple = ()
+
+    @property
+    def api_version(self):
+        return self.version if not self.group else "%s/%s" % (self.group, self.version)
+
+    @property
+    def singular(self):
+        return self.kind.lower()
+
+
+KINDS = (
+    Kind("Node", "", "v1", "nodes", False, False, True, ("no",)),
+    Kind("Namespace", "", "v1", "namespaces", False, False, True, ("ns",)),
+    Kind("HostSubnet", "network.openshift.io", "v1", "hostsubnets", False, True, False),
+    Kind("NetNamespace", "network.openshift.io", "v1", "netnamespaces", False, True, False),
+    Kind("Network", "config.openshift.io", "v1", "networks", False, True, True),
+    Kind("EgressIP", "k8s.ovn.org", "v1", "egressips", False, True, True, ("eip",)),
+    Kind("Lease", "coordination.k8s.io", "v1", "leases", True, False, False),
+)
+
+BY_KIND = {k.kind: k for k in KINDS}
+BY_PATH = {(k.group, k.version, k.plural): k for k in KINDS}
+
+VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
+VERSION = {
+    "major": "1", "minor": "29", "gitVersion": "v1.29.0+lab", "gitCommit": "lab",
+    "gitTreeState": "clean", "buildDate": "2026-01-01T00:00:00Z", "goVersion": "go1.21",
+    "compiler": "gc", "platform": "linux/amd64",
+}
+
+
+def groups():
+    """Ordered {group: [versions]} for the non-core groups."""
+    out = {}
+    for k in KINDS:
+        if k.group:
+            out.setdefault(k.group, [])
+            if k.version not in out[k.group]:
+                out[k.group].append(k.version)
+    return out
+
+
+def core_versions():
+    return {"kind": "APIVersions", "versions": ["v1"],
+            "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1"}]}
+
+
+def group_list():
+    items = []
+    for group, versions in groups().items():
+        vers = [{"groupVersion": "%s/%s" % (group, v), "version": v} for v in versions]
+        items.append({"name": group, "versions": vers, "preferredVersion": vers[0]})
+    return {"kind": "APIGroupList", "apiVersion": "v1", "groups": items}
+
+
+def group_doc(group):
+    versions = groups().get(group)
+    if not versions:
+        return None
+    vers = [{"groupVersion": "%s/%s" % (group, v), "version": v} for v in versions]
+    return {"kind": "APIGroup", "apiVersion": "v1", "name": group, "versions": vers,
+            "preferredVersion": vers[0]}
+
+
+def resource_list(group, version):
+    resources = []
+    for k in KINDS:
+        if k.group != group or k.version != version:
+            continue
+        resources.append({"name": k.plural, "singularName": k.singular, "namespaced": k.namespaced,
+                          "kind": k.kind, "verbs": VERBS, "shortNames": list(k.short)})
+        if k.status:
+            resources.append({"name": k.plural + "/status", "singularName": "", "namespaced": k.namespaced,
+                              "kind": k.kind, "verbs": ["get", "patch", "update"]})
+    if not resources:
+        return None
+    gv = version if not group else "%s/%s" % (group, version)
+    return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": resources}
