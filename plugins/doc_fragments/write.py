@@ -1,0 +1,49 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ocp.egressip contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# Options of the modules that write (validation override and the cluster-wide lock).
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    DOCUMENTATION = r"""
+options:
+  force:
+    description:
+      - Write even when the resulting state has warnings that would otherwise block.
+      - Never overrides errors; a change that leaves an error finding on an object it touches
+        (or that introduces a new error anywhere) is never written.
+    type: bool
+    default: false
+  lock:
+    description:
+      - Hold a cluster-wide lock (a C(coordination.k8s.io/v1) Lease) while re-reading, planning and
+        writing, so that concurrent runs cannot hand out the same address twice.
+      - The lock is taken only when something is to be written, and never in check mode.
+    type: bool
+    default: true
+  lock_name:
+    description:
+      - Name of the Lease used as the lock.
+    type: str
+    default: ocp-egressip-lock
+  lock_namespace:
+    description:
+      - Namespace of the Lease used as the lock.
+    type: str
+    default: default
+  lock_ttl:
+    description:
+      - C(leaseDurationSeconds) of the Lease. A lease not renewed within this time is considered
+        abandoned (a crashed run) and is taken over by the next run.
+      - Long runs renew the lease while writing.
+    type: int
+    default: 60
+  lock_timeout:
+    description:
+      - How long to wait, in seconds, for a lock held by another run before failing.
+    type: float
+    default: 120
+"""

@@ -1,0 +1,173 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ocp.egressip contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Read-only summaries of the egress IP set-up: facts and ``oc get`` style tables."""
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+try:
+    import netaddr
+    HAS_NETADDR = True
+except ImportError:
+    HAS_NETADDR = False
+
+
+# -- tables exactly as `oc get hostsubnets` / `oc get netnamespaces` print them -------------
+# oc prints with Go's tabwriter(minwidth=10, tabwidth=4, padding=3, padchar=' ', flags=0);
+# the last column is not padded.
+
+def go_list(values):
+    return "[%s]" % " ".join(values or [])
+
+
+def tabwrite(rows, minwidth=10, padding=3):
+    if not rows:
+        return []
+    ncols = max(len(r) for r in rows)
+    widths = []
+    for col in range(ncols - 1):
+        width = max(len(r[col]) if col < len(r) else 0 for r in rows) + padding
+        widths.append(max(width, minwidth))
+    lines = []
+    for r in rows:
+        cells = []
+        for col, cell in enumerate(r):
+            cells.append(cell.ljust(widths[col]) if col < ncols - 1 else cell)
+        lines.append("".join(cells))
+    return lines
+
+
+def hostsubnet_table(hostsubnets):
+    rows = [["NAME", "HOST", "HOST IP", "SUBNET", "EGRESS CIDRS", "EGRESS IPS"]]
+    for hs in sorted(hostsubnets, key=lambda o: o["metadata"]["name"]):
+        rows.append([hs["metadata"]["name"], hs.get("host", ""), hs.get("hostIP", ""), hs.get("subnet", ""),
+                     go_list(hs.get("egressCIDRs")), go_list(hs.get("egressIPs"))])
+    return tabwrite(rows)
+
+
+def netnamespace_table(netnamespaces):
+    rows = [["NAME", "NETID", "EGRESS IPS"]]
+    for nn in sorted(netnamespaces, key=lambda o: o["metadata"]["name"]):
+        netid = nn.get("netid")
+        rows.append([nn["metadata"]["name"], "" if netid is None else str(netid), go_list(nn.get("egressIPs"))])
+    return tabwrite(rows)
+
+
+# -- facts -------------------------------------------------------------------------------
+
+def node_ready(node_obj):
+    for cond in (node_obj.get("status") or {}).get("conditions") or []:
+        if cond.get("type") == "Ready":
+            return cond.get("status") == "True"
+    return None
+
+
+def _usable(net):
+    """First and last assignable address (network/broadcast excluded below /31)."""
+    if net.version == 4 and net.prefixlen >= 31 or net.version == 6 and net.prefixlen >= 127:
+        return net.first, net.last
+    return net.first + 1, net.last - 1
+
+
+def capacity(state, hostsubnets):
+    """Free capacity per egress CIDR and per node."""
+    in_use = set()
+    for ns in state.namespaces.values():
+        in_use.update(ns.egress_ips or [])
+    excluded = set(state.reserved or [])
+    if state.gateway:
+        excluded.add(state.gateway)
+    for node in state.nodes.values():
+        if node.host_ip:
+            excluded.add(node.host_ip)
+    cidrs = {}
+    for node in sorted(state.nodes.values(), key=lambda n: n.name):
+        for cidr in node.egress_cidrs or []:
+            entry = cidrs.setdefault(cidr, {"nodes": []})
+            entry["nodes"].append(node.name)
+    for cidr, entry in cidrs.items():
+        try:
+            net = netaddr.IPNetwork(cidr)
+        except (netaddr.AddrFormatError, ValueError, TypeError):
+            entry.update(size=None, used=None, free=None, error="not a CIDR")
+            continue
+        first, last = _usable(net)
+        size = max(0, last - first + 1)
+        blocked = set()
+        for ip in excluded:
+            try:
+                value = int(netaddr.IPAddress(ip))
+            except (netaddr.AddrFormatError, ValueError, TypeError):
+                continue
+            if first <= value <= last:
+                blocked.add(value)
+        used = set()
+        for ip in in_use:
+            try:
+                value = int(netaddr.IPAddress(ip))
+            except (netaddr.AddrFormatError, ValueError, TypeError):
+                continue
+            if first <= value <= last and value not in blocked:
+                used.add(value)
+        usable = size - len(blocked)
+        entry.update(size=usable, used=len(used), free=usable - len(used))
+    nodes = {}
+    for node in sorted(state.nodes.values(), key=lambda n: n.name):
+        assigned = len(node.egress_ips or [])
+        cap = getattr(node, "capacity", None)
+        nodes[node.name] = dict(
+            egress_cidrs=list(node.egress_cidrs or []),
+            assigned=assigned,
+            capacity=cap,
+            free=(cap - assigned) if cap is not None else None,
+            free_in_cidrs=sum(cidrs[c]["free"] or 0 for c in node.egress_cidrs or [] if c in cidrs),
+        )
+    return dict(cidrs=cidrs, nodes=nodes)
+
+
+def gather(network_type, raw, state, findings):
+    hostsubnets = list(raw.get("HostSubnet", {}).values())
+    netnamespaces = list(raw.get("NetNamespace", {}).values())
+    node_objs = raw.get("Node", {})
+    nodes = []
+    for hs in sorted(hostsubnets, key=lambda o: o["metadata"]["name"]):
+        name = hs["metadata"]["name"]
+        core_node = state.nodes.get(name)
+        ready = node_ready(node_objs[hs.get("host", name)]) if hs.get("host", name) in node_objs else None
+        nodes.append(dict(
+            name=name, host=hs.get("host", ""), host_ip=hs.get("hostIP", ""), subnet=hs.get("subnet", ""),
+            egress_cidrs=list(hs.get("egressCIDRs") or []), egress_ips=list(hs.get("egressIPs") or []),
+            ready=ready,
+            network=getattr(core_node, "network", None), interface=getattr(core_node, "interface", None),
+            capacity=getattr(core_node, "capacity", None)))
+    namespaces = []
+    for nn in sorted(netnamespaces, key=lambda o: o["metadata"]["name"]):
+        namespaces.append(dict(name=nn["metadata"]["name"], netid=nn.get("netid"),
+                               egress_ips=list(nn.get("egressIPs") or [])))
+    assignments = {}
+    for ns in namespaces:
+        for ip in ns["egress_ips"]:
+            assignments.setdefault(ip, {"namespace": None, "node": None, "nodes": []})
+            assignments[ip]["namespace"] = ns["name"]
+    for node in nodes:
+        for ip in node["egress_ips"]:
+            entry = assignments.setdefault(ip, {"namespace": None, "node": None, "nodes": []})
+            entry["nodes"].append(node["name"])
+            entry["node"] = entry["node"] or node["name"]
+    mode = "none"
+    if any(n["egress_cidrs"] for n in nodes):
+        mode = "auto"
+    if any(n["egress_ips"] for n in nodes) and not any(n["egress_cidrs"] for n in nodes):
+        mode = "manual"
+    if any(n["egress_cidrs"] for n in nodes) and any(n["egress_ips"] and not n["egress_cidrs"] for n in nodes):
+        mode = "mixed"
+    return dict(
+        network_type=network_type,
+        mode=mode,
+        nodes=nodes,
+        namespaces=namespaces,
+        assignments=assignments,
+        capacity=capacity(state, hostsubnets),
+        findings=[f.to_dict() for f in findings],
+    )

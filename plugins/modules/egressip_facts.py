@@ -1,0 +1,134 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ocp.egressip contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: egressip_facts
+short_description: Report the egress IP set-up of an OpenShift cluster
+version_added: 0.1.0
+description:
+  - Reads the cluster once (the C(cluster) Network object and one LIST each of HostSubnets,
+    NetNamespaces and Nodes) and returns the network type, the nodes, the namespaces, which
+    node holds each egress IP, the free capacity per egress CIDR and per node, and the
+    validation findings of the current state.
+  - Never writes. Works the same in check mode.
+  - O(format=table) also returns the human tables, in the column layout of
+    C(oc get hostsubnets) and C(oc get netnamespaces).
+author:
+  - ocp.egressip contributors
+extends_documentation_fragment:
+  - ocp.egressip.auth
+  - ocp.egressip.network
+options:
+  format:
+    description:
+      - V(data) returns the structured facts only; V(table) also returns RV(table_lines).
+    type: str
+    choices: [data, table]
+    default: data
+notes:
+  - In the C(egressip) action group (C(module_defaults) with C(group/ocp.egressip.egressip)).
+requirements:
+  - kubernetes
+  - netaddr
+seealso:
+  - module: ocp.egressip.egressip_hostsubnet
+  - module: ocp.egressip.egressip_netnamespace
+"""
+
+EXAMPLES = r"""
+- name: Read the egress IP set-up
+  ocp.egressip.egressip_facts:
+    node_network: 198.51.100.0/24
+
+- name: Which node holds mywebserver's IP?
+  ansible.builtin.debug:
+    msg: "{{ ansible_facts.egressip.assignments['198.51.100.120'].node }}"
+
+- name: Print the tables like oc get hostsubnets / oc get netnamespaces
+  ocp.egressip.egressip_facts:
+    format: table
+  register: eip
+
+- name: Show them
+  ansible.builtin.debug:
+    var: eip.table_lines
+"""
+
+RETURN = r"""
+egressip:
+  description: The facts (also returned as C(ansible_facts.egressip)).
+  returned: always
+  type: dict
+  contains:
+    network_type:
+      description: C(OpenShiftSDN) or C(OVNKubernetes).
+      type: str
+      sample: OpenShiftSDN
+    mode:
+      description: C(auto) (egressCIDRs), C(manual) (pinned egressIPs only), C(mixed) or C(none).
+      type: str
+    nodes:
+      description:
+        - One entry per HostSubnet with the columns of C(oc get hostsubnets) (C(name), C(host),
+          C(host_ip), C(subnet), C(egress_cidrs), C(egress_ips)) plus C(ready), C(network),
+          C(interface) and C(capacity) where known.
+      type: list
+      elements: dict
+      sample: [{"name": "worker01", "host": "worker01", "host_ip": "198.51.100.144", "subnet": "10.11.0.0/23",
+                "egress_cidrs": ["198.51.100.0/24"], "egress_ips": ["198.51.100.120"], "ready": true,
+                "network": null, "interface": null, "capacity": null}]
+    namespaces:
+      description: One entry per NetNamespace, C(name), C(netid), C(egress_ips).
+      type: list
+      elements: dict
+      sample: [{"name": "mywebserver", "netid": 5281170, "egress_ips": ["198.51.100.120"]}]
+    assignments:
+      description:
+        - Egress IP -> C(namespace) using it, C(node) holding it (first one) and all C(nodes) claiming it.
+      type: dict
+      sample: {"198.51.100.120": {"namespace": "mywebserver", "node": "worker01", "nodes": ["worker01"]}}
+    capacity:
+      description:
+        - C(cidrs), per egress CIDR, C(nodes) holding it and C(size) (usable addresses without node
+          IPs, gateway and reserved addresses), C(used) and C(free).
+        - C(nodes), per node, C(assigned) egress IPs, C(capacity) (cloud annotation), C(free)
+          (capacity left, null if unknown) and C(free_in_cidrs).
+      type: dict
+    findings:
+      description: Validation findings of the current state (C(code), C(severity), C(message), C(objects)).
+      type: list
+      elements: dict
+table_lines:
+  description:
+    - The output of C(oc get hostsubnets), an empty line, and the output of C(oc get netnamespaces).
+  returned: when O(format=table)
+  type: list
+  elements: str
+  sample:
+    - "NAME       HOST       HOST IP          SUBNET          EGRESS CIDRS        EGRESS IPS"
+    - "worker01   worker01   198.51.100.144   10.11.0.0/23    [198.51.100.0/24]   [198.51.100.120]"
+    - ""
+    - "NAME          NETID     EGRESS IPS"
+    - "mywebserver   5281170   [198.51.100.120]"
+api_requests:
+  description: Number of API requests the task made.
+  returned: always
+  type: int
+"""
+
+from ansible_collections.ocp.egressip.plugins.module_utils.runner import argument_spec, new_module, run_facts
+
+
+def main():
+    module = new_module(argument_spec(write=False, format=dict(type="str", choices=["data", "table"], default="data")))
+    run_facts(module)
+
+
+if __name__ == "__main__":
+    main()

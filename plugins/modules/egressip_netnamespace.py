@@ -1,0 +1,270 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ocp.egressip contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: egressip_netnamespace
+short_description: Give openshift-sdn NetNamespaces egress IPs, explicit or allocated
+version_added: 0.1.0
+description:
+  - Sets the C(egressIPs) of one NetNamespace (O(name)) or of many in one task (O(netnamespaces)),
+    either to explicit addresses (O(egress_ips)) or to O(count) free addresses allocated from
+    O(pool) (default, automatic mode the HostSubnets' C(egressCIDRs); manual mode the nodes' networks).
+  - In O(mode=manual) the addresses are also pinned to HostSubnets (C(egressIPs)), spread across
+    nodes (one per node where possible, O(nodes) restricts the candidates). Addresses the namespace
+    no longer has are unpinned.
+  - O(state=absent) releases the namespace's addresses (and unpins them).
+  - Reads the cluster once (one LIST each of HostSubnets, NetNamespaces and Nodes, and the
+    C(cluster) Network object), applies the change in memory, validates the whole resulting
+    cluster state and writes only when no blocking finding remains.
+  - "A finding blocks when it involves an object the task names or changes, or when the change
+    introduces it. Pre-existing errors on other objects are reported (C(blocking: false)) but do
+    not prevent fixing things. Errors always block; the warnings C(NAMESPACE_MULTIPLE_AUTO_IPS)
+    and C(IP_NODE_NOT_READY) block unless O(force=true); other warnings never block."
+  - Writes only the objects that change, each with one JSON merge patch carrying the
+    C(resourceVersion) read, HostSubnets gaining addresses before NetNamespaces, and
+    NetNamespaces before HostSubnets losing addresses. A conflict (HTTP 409) re-reads,
+    re-validates and retries (5 attempts). Any other failure rolls back what the run wrote and
+    says what was written and what not.
+  - A cluster-wide Lease is held while re-reading, planning and writing (see O(lock)).
+author:
+  - ocp.egressip contributors
+extends_documentation_fragment:
+  - ocp.egressip.auth
+  - ocp.egressip.network
+  - ocp.egressip.write
+options:
+  name:
+    description:
+      - Name of the NetNamespace (the project name).
+      - Mutually exclusive with O(netnamespaces).
+    type: str
+  egress_ips:
+    description:
+      - The complete list of egress IPs of the namespace.
+      - Mutually exclusive with O(count).
+    type: list
+    elements: str
+  count:
+    description:
+      - Number of egress IPs the namespace should have. Addresses it already has are kept;
+        missing ones are allocated from free addresses of O(pool).
+      - Mutually exclusive with O(egress_ips).
+    type: int
+  pool:
+    description:
+      - CIDRs or ranges (V(198.51.100.100-198.51.100.150)) to allocate from with O(count).
+      - Default, automatic mode the HostSubnets' C(egressCIDRs); manual mode the nodes' networks.
+    type: list
+    elements: str
+  nodes:
+    description:
+      - Manual mode, candidate nodes (HostSubnet names) to pin addresses to.
+      - Default all Ready nodes (with a known network when allocating).
+    type: list
+    elements: str
+  mode:
+    description:
+      - V(auto), the SDN master assigns the addresses to nodes from their C(egressCIDRs).
+      - V(manual), the module also pins the addresses to HostSubnets (C(egressIPs)).
+    type: str
+    choices: [auto, manual]
+    default: auto
+  state:
+    description:
+      - V(present) gives the namespace its addresses; V(absent) releases them (and unpins them).
+    type: str
+    choices: [present, absent]
+    default: present
+  netnamespaces:
+    description:
+      - Many NetNamespaces in one task (one read, at most one write per changed object).
+      - Each item takes the options above; an option an item does not set is taken from the task.
+      - Mutually exclusive with O(name).
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description: Name of the NetNamespace.
+        type: str
+        required: true
+      egress_ips:
+        description: As O(egress_ips).
+        type: list
+        elements: str
+      count:
+        description: As O(count).
+        type: int
+      pool:
+        description: As O(pool).
+        type: list
+        elements: str
+      nodes:
+        description: As O(nodes).
+        type: list
+        elements: str
+      mode:
+        description: As O(mode).
+        type: str
+        choices: [auto, manual]
+      state:
+        description: As O(state).
+        type: str
+        choices: [present, absent]
+notes:
+  - Check mode is supported and writes nothing; with C(--diff) each object's egress fields are
+    shown before and after.
+  - In the C(egressip) action group (C(module_defaults) with C(group/ocp.egressip.egressip)).
+requirements:
+  - kubernetes
+  - netaddr
+seealso:
+  - module: ocp.egressip.egressip_hostsubnet
+  - module: ocp.egressip.egressip_facts
+"""
+
+EXAMPLES = r"""
+# Automatic mode, as in the blog: the HostSubnets carry egressCIDRs and the SDN master
+# assigns the namespace's IP to one of them
+# (oc patch netnamespace mywebserver --type=merge -p '{"egressIPs": ["198.51.100.120"]}')
+- name: Let worker01 and worker02 host egress IPs from 198.51.100.0/24
+  ocp.egressip.egressip_hostsubnet:
+    hostsubnets:
+      - {name: worker01, egress_cidrs: [198.51.100.0/24]}
+      - {name: worker02, egress_cidrs: [198.51.100.0/24]}
+
+- name: Give mywebserver 198.51.100.120
+  ocp.egressip.egressip_netnamespace:
+    name: mywebserver
+    egress_ips: [198.51.100.120]
+
+# Static mode, as in the blog: two IPs, pinned one per node
+# (netnamespace mywebserver [198.51.100.120, 198.51.100.121],
+#  hostsubnet worker01 [198.51.100.120], worker02 [198.51.100.121])
+- name: Give mywebserver two IPs pinned to worker01 and worker02
+  ocp.egressip.egressip_netnamespace:
+    name: mywebserver
+    egress_ips: [198.51.100.120, 198.51.100.121]
+    mode: manual
+    nodes: [worker01, worker02]
+    node_network: 198.51.100.0/24
+    node_interface: enp1s0
+
+- name: Allocate one free IP per namespace for many namespaces in one task
+  ocp.egressip.egressip_netnamespace:
+    netnamespaces:
+      - name: team-a
+      - name: team-b
+      - name: team-c
+        count: 2
+    count: 1
+    pool: [198.51.100.100-198.51.100.199]
+    reserved_ips: [198.51.100.150]
+  register: allocated
+
+- name: Release the IPs of mywebserver (and unpin them)
+  ocp.egressip.egressip_netnamespace:
+    name: mywebserver
+    state: absent
+"""
+
+RETURN = r"""
+changed:
+  description: Whether an object was written.
+  returned: always
+  type: bool
+egress_ips:
+  description: The namespace's egress IPs after the change (single O(name) form).
+  returned: success, with O(name)
+  type: list
+  elements: str
+  sample: ["198.51.100.120"]
+assignments:
+  description: IP -> node holding it, where known (manual pins; automatic mode once the SDN master assigned it), else null.
+  returned: success, with O(name)
+  type: dict
+  sample: {"198.51.100.120": "worker01"}
+namespaces:
+  description: For each namespace of the task, its C(egress_ips) and C(nodes) (IP -> node or null).
+  returned: success
+  type: dict
+  sample: {"mywebserver": {"egress_ips": ["198.51.100.120"], "nodes": {"198.51.100.120": "worker01"}}}
+changes:
+  description: The objects changed (or, in check mode, that would change), with their egress fields before and after.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"kind": "NetNamespace", "name": "mywebserver", "before": {"egressIPs": []}, "after": {"egressIPs": ["198.51.100.120"]}}]
+plan:
+  description: The plan; C(order) is the order of the writes, C(namespaces) as the C(namespaces) return.
+  returned: always
+  type: dict
+findings:
+  description:
+    - Validation findings of the resulting cluster state (errors and warnings), each with C(code),
+      C(severity), C(message), C(objects) and C(blocking).
+  returned: always
+  type: list
+  elements: dict
+findings_after:
+  description: Findings of the state re-read after writing.
+  returned: when something was written
+  type: list
+  elements: dict
+written:
+  description: C(Kind/name) of the objects written.
+  returned: when not in check mode and something was to change
+  type: list
+  elements: str
+network_type:
+  description: The cluster's network type.
+  returned: always
+  type: str
+  sample: OpenShiftSDN
+api_requests:
+  description: Number of API requests the task made.
+  returned: always
+  type: int
+diff:
+  description: Egress fields of each changed object before and after (with C(--diff)).
+  returned: with --diff
+  type: dict
+"""
+
+from ansible_collections.ocp.egressip.plugins.module_utils.runner import argument_spec, new_module, run_module
+from ansible_collections.ocp.egressip.plugins.module_utils.changes import netnamespace_mutation
+
+ITEM_SPEC = dict(
+    name=dict(type="str", required=True),
+    egress_ips=dict(type="list", elements="str"),
+    count=dict(type="int"),
+    pool=dict(type="list", elements="str"),
+    nodes=dict(type="list", elements="str"),
+    mode=dict(type="str", choices=["auto", "manual"]),
+    state=dict(type="str", choices=["present", "absent"]),
+)
+
+
+def main():
+    spec = argument_spec(
+        name=dict(type="str"),
+        egress_ips=dict(type="list", elements="str"),
+        count=dict(type="int"),
+        pool=dict(type="list", elements="str"),
+        nodes=dict(type="list", elements="str"),
+        mode=dict(type="str", choices=["auto", "manual"], default="auto"),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        netnamespaces=dict(type="list", elements="dict", options=ITEM_SPEC),
+    )
+    module = new_module(spec, mutually_exclusive=[["name", "netnamespaces"], ["egress_ips", "count"]],
+                        required_one_of=[["name", "netnamespaces"]])
+    run_module(module, netnamespace_mutation)
+
+
+if __name__ == "__main__":
+    main()
