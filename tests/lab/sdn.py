@@ -84,6 +84,7 @@ class SdnController:
         self.offline = set()
         self.once = Once(cluster.events)
         self.assignments = {}
+        self.known_namespaces = set()
 
     # -- inputs ------------------------------------------------------------------------
     def _observe(self):
@@ -312,8 +313,10 @@ class SdnController:
             used.add(netid)
             store.put(NN, {"metadata": {"name": name}, "netname": name, "netid": netid})
             self.cluster.events.log("I", "vnids.go:108", 'Allocated netid %d for namespace "%s"' % (netid, name))
-        for name in sorted(set(netns) - namespaces):
+        # releaseNetID runs on Namespace deletion only: a NetNamespace created by hand stays
+        for name in sorted((self.known_namespaces - namespaces) & set(netns)):
             store.delete(NN, None, name)
+        self.known_namespaces = namespaces
 
     # -- entry point -------------------------------------------------------------------
     def reconcile(self):

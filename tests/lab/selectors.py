@@ -3,7 +3,7 @@ supports (metadata.name, metadata.namespace)."""
 import re
 
 
-class SelectorError(Exception):
+class SelectorError(ValueError):
     """Unparsable selector: answered 400 BadRequest."""
 
 

@@ -5,6 +5,7 @@ import json
 import socketserver
 import ssl
 import time
+import traceback
 from urllib.parse import parse_qs, urlsplit
 
 from . import errors, kinds
@@ -159,6 +160,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self._api(method, path, query, raw)
         except errors.ApiError as exc:
             return self._error(exc)
+        except Exception as exc:  # a lab bug: answer 500 and say so on stderr
+            traceback.print_exc()
+            return self._error(errors.ApiError(500, "Internal error occurred: lab bug: %r" % exc))
 
     # -- the Kubernetes API ----------------------------------------------------------------
     def _api(self, method, path, query, raw):
