@@ -1,0 +1,510 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) ocp.egressip contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""(state, requests) -> plan.
+
+Two decisions, kept apart as openshift-sdn keeps them (NetNamespace.egressIPs
+says which IPs a namespace uses; HostSubnet.egressIPs/egressCIDRs say which
+node holds them):
+
+1. namespace -> IP: the lowest free addresses of the pool (deterministic), never
+   used, reserved, a host IP, the gateway, or a network/broadcast address;
+2. IP -> node: manual mode pins each IP to the least-loaded eligible node that
+   holds no other IP of the namespace (openshift-sdn allows one IP per VNID per
+   node, common/egressip.go egressIPActive) and has room (cloud capacity,
+   validateEgressIPs); automatic mode leaves the choice to the SDN master but
+   checks that some Ready node with an egressCIDR holding the IP has room.
+
+A candidate IP is only taken together with a node that can host it, so no
+namespace is ever written with an IP no node can host. The result is checked
+by the validator on just the objects the plan touches; a plan that leaves an
+error is refused with the reason.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import bisect
+
+from ansible_collections.ocp.egressip.plugins.module_utils.addresses import (
+    InputError, cidr_contains, int_to_ip, interval_size, merge_intervals, parse_pool_entry,
+    subtract_intervals,
+)
+from ansible_collections.ocp.egressip.plugins.module_utils.findings import ERROR
+from ansible_collections.ocp.egressip.plugins.module_utils.index import index_of
+from ansible_collections.ocp.egressip.plugins.module_utils.plan import diff_sdn
+from ansible_collections.ocp.egressip.plugins.module_utils import segments as seg
+from ansible_collections.ocp.egressip.plugins.module_utils.state import ClusterState
+from ansible_collections.ocp.egressip.plugins.module_utils.validate import check_subjects, validate_change
+
+MODES = ("auto", "manual")
+MAX_COUNT = 256          # far above any node count a namespace could fail over across
+_UNLIMITED = float("inf")
+
+
+class AllocationError(Exception):
+    """The request cannot be met; the message says why. findings: the errors, if any."""
+
+    def __init__(self, message, findings=None):
+        super(AllocationError, self).__init__(message)
+        self.findings = list(findings or [])
+
+
+class Request(object):
+    __slots__ = ("namespace", "count", "pool", "nodes", "mode")
+
+    def __init__(self, namespace, count=1, pool=None, nodes=None, mode="auto"):
+        if not isinstance(namespace, str) or not namespace:
+            raise InputError("namespace", namespace, "must be a non-empty string")
+        if isinstance(count, bool) or not isinstance(count, int):
+            raise InputError("count", count, "must be an integer")
+        if count < 1 or count > MAX_COUNT:
+            raise InputError("count", count, "must be between 1 and %d" % MAX_COUNT)
+        if mode not in MODES:
+            raise InputError("mode", mode, "must be one of %s" % ", ".join(MODES))
+        if pool is not None:
+            if isinstance(pool, str):
+                pool = [pool]
+            if not isinstance(pool, (list, tuple)) or not pool:
+                raise InputError("pool", pool, "must be a non-empty list of CIDRs or ranges A-B")
+            pool = list(pool)
+            for i, entry in enumerate(pool):
+                parse_pool_entry(entry, "pool[%d]" % i)
+        if nodes is not None:
+            if not isinstance(nodes, (list, tuple)) or not nodes:
+                raise InputError("nodes", nodes, "must be a non-empty list of node names")
+            nodes = list(nodes)
+            for i, name in enumerate(nodes):
+                if not isinstance(name, str) or not name:
+                    raise InputError("nodes[%d]" % i, name, "must be a node name")
+        self.namespace = namespace
+        self.count = count
+        self.pool = pool
+        self.nodes = nodes
+        self.mode = mode
+
+    @classmethod
+    def coerce(cls, value, field="requests[]"):
+        if isinstance(value, Request):
+            return value
+        if isinstance(value, dict):
+            unknown = set(value) - set(cls.__slots__)
+            if unknown:
+                raise InputError(field, value, "unknown keys %s" % ", ".join(sorted(map(str, unknown))))
+            return cls(**value)
+        raise InputError(field, value, "must be a Request or a mapping")
+
+    def __repr__(self):
+        return "Request(%s)" % ", ".join("%s=%r" % (k, getattr(self, k)) for k in self.__slots__)
+
+
+class Plan(object):
+    """state: the resulting state; changes: object changes in write order; ips: namespace ->
+    egress IPs after the plan (requested namespaces); assignments: ip -> node where known;
+    findings: the validator's findings on everything the plan touched (warnings, and errors
+    that were there before and are not about the requested namespaces)."""
+
+    __slots__ = ("state", "changes", "ips", "assignments", "findings")
+
+    def __init__(self, state, changes, ips, assignments, findings):
+        self.state = state
+        self.changes = changes
+        self.ips = ips
+        self.assignments = assignments
+        self.findings = findings
+
+    def to_dict(self):
+        return {"changes": [c.to_dict() for c in self.changes], "ips": dict((k, list(v)) for k, v in self.ips.items()),
+                "assignments": dict(self.assignments), "findings": [f.to_dict() for f in self.findings]}
+
+
+def _check_state(state):
+    if not isinstance(state, ClusterState):
+        raise InputError("state", state, "must be a ClusterState")
+
+
+def _check_list(field, value):
+    if isinstance(value, (str, bytes, dict)) or not isinstance(value, (list, tuple)):
+        raise InputError(field, value, "must be a list")
+    return list(value)
+
+
+def allocate(state, requests):
+    """Plan egress IPs for the requests (processed in order). Idempotent: a satisfied
+    request adds no change. Raises InputError for bad input, AllocationError otherwise."""
+    _check_state(state)
+    requests = [Request.coerce(r, "requests[%d]" % i) for i, r in enumerate(_check_list("requests", requests))]
+    seen = set()
+    for req in requests:
+        if req.namespace not in state.namespaces:
+            raise InputError("namespace", req.namespace, "no such %s" % state.kinds()[1])
+        if req.namespace in seen:
+            raise InputError("namespace", req.namespace, "requested twice")
+        seen.add(req.namespace)
+        for i, name in enumerate(req.nodes or ()):
+            if name not in state.nodes:
+                raise InputError("nodes[%d]" % i, name, "no such node")
+    base = index_of(state)
+    work = state.fork()
+    touched = _Touched()
+    for req in requests:
+        _Allocation(work, req, touched).run()
+    return _finish(state, base, work, touched, [r.namespace for r in requests])
+
+
+def release(state, namespaces):
+    """Free all egress IPs of the namespaces and unpin them from the nodes (unless
+    another namespace still claims the same IP)."""
+    _check_state(state)
+    names = _check_list("namespaces", namespaces)
+    for i, name in enumerate(names):
+        if not isinstance(name, str) or name not in state.namespaces:
+            raise InputError("namespaces[%d]" % i, name, "no such %s" % state.kinds()[1])
+    base = index_of(state)
+    work = state.fork()
+    touched = _Touched()
+    for name in names:
+        ips = index_of(work).namespace(name).ips
+        if state.namespaces[name].egress_ips:
+            touched.set_namespace(work, name, [])
+        for ip in ips:
+            _unpin_everywhere(work, touched, ip, keep_if_claimed=True)
+    return _finish(state, base, work, touched, names, strict=False)
+
+
+class _Touched(object):
+    """Objects a plan changes, so that validation and diff look at nothing else."""
+
+    def __init__(self):
+        self.nodes = set()
+        self.namespaces = set()
+        self.pending = {}     # auto mode: node -> IPs the SDN master is expected to place there
+
+    def set_node(self, work, name, ips):
+        self.nodes.add(name)
+        work.set_node_egress(name, egress_ips=ips)
+
+    def set_namespace(self, work, name, ips):
+        self.namespaces.add(name)
+        work.set_namespace_egress(name, ips)
+
+
+def _unpin_everywhere(work, touched, ip, keep_if_claimed=False, only=None):
+    index = index_of(work)
+    if keep_if_claimed and index.namespaces_for_ip(ip):
+        return
+    for node in list(index.nodes_for_ip(ip)):
+        if only is not None and node not in only:
+            continue
+        _unpin(work, touched, node, ip)
+
+
+def _unpin(work, touched, node, ip):
+    text = int_to_ip(ip)
+    touched.set_node(work, node, [v for v in work.nodes[node].egress_ips if v != text])
+
+
+def _finish(state, base, work, touched, requested, strict=True):
+    index = index_of(work)
+    old_ips = set()
+    for name in touched.nodes:
+        old_ips.update(base.node(name).ips)
+    for name in touched.namespaces:
+        old_ips.update(base.namespace(name).ips)
+    subjects, after = validate_change(index, touched.nodes, touched.namespaces, old_ips)
+    if strict:
+        before = set((f.code, f.message) for f in check_subjects(base, subjects) if f.severity == ERROR)
+        mine = set("%s/%s" % (state.kinds()[1], name) for name in requested)
+        bad = [f for f in after if f.severity == ERROR
+               and ((f.code, f.message) not in before or mine.intersection(f.objects))]
+        if bad:
+            raise AllocationError("the plan would leave errors: %s" % "; ".join(
+                "%s: %s" % (f.code, f.message) for f in bad), bad)
+    changes = diff_sdn(state, work, only=(touched.nodes, touched.namespaces))
+    ips, assignments = {}, {}
+    for name in requested:
+        info = index.namespace(name)
+        ips[name] = list(work.namespaces[name].egress_ips)
+        for ip in info.ips:
+            pinned = index.nodes_for_ip(ip)
+            if len(pinned) == 1:
+                assignments[int_to_ip(ip)] = pinned[0]
+    return Plan(work, changes, ips, assignments, after)
+
+
+# ---------------------------------------------------------------------------------------
+
+class _Allocation(object):
+    """One request against the working state."""
+
+    def __init__(self, work, req, touched):
+        self.work = work
+        self.req = req
+        self.touched = touched
+        self.index = index_of(work)
+        self.node_kind, self.ns_kind = work.kinds()
+
+    def run(self):
+        req, index = self.req, self.index
+        space = _space(index, req)
+        current = index.namespace(req.namespace).ips
+        static = index.static_blocked()
+        keep = [ip for ip in current
+                if space.in_keep_pool(ip) and ip not in static and list(index.namespaces_for_ip(ip)) == [req.namespace]]
+        keep = keep[:req.count]
+        for ip in current:
+            if ip not in keep:
+                # no longer this namespace's: unpin unless another namespace claims it too
+                if len(index.namespaces_for_ip(ip)) <= 1:
+                    _unpin_everywhere(self.work, self.touched, ip)
+        used_nodes = self._place_kept(space, keep)
+        new = self._pick_new(space, req.count - len(keep), used_nodes)
+        final = [int_to_ip(ip) for ip in keep + new]
+        if final != list(self.work.namespaces[req.namespace].egress_ips):
+            self.touched.set_namespace(self.work, req.namespace, final)
+
+    # -- kept IPs ---------------------------------------------------------------------
+    def _place_kept(self, space, keep):
+        """Nodes already holding this namespace's kept IPs; fixes pins that break the
+        one-IP-per-node rule, sit on the wrong node type, or are missing (manual)."""
+        used = set()
+        manual = self.req.mode == "manual"
+        to_pin = []
+        for ip in keep:
+            index = index_of(self.work)
+            pinned = list(index.nodes_for_ip(ip))
+            good = [n for n in pinned if self._pin_ok(index, n, ip, used)] if manual else \
+                [n for n in pinned if index.node(n).cidrs]
+            if manual and len(good) > 1:
+                good = good[:1]
+            for node in pinned:
+                if node not in good:
+                    _unpin(self.work, self.touched, node, ip)
+            used.update(good)
+            if manual and not good:
+                to_pin.append(ip)
+        for ip in to_pin:
+            node = self._best_node(space, space.segment(ip), used)
+            if node is None:
+                raise AllocationError('%s "%s": no eligible node can host its egress IP %s (candidates: %s)'
+                                      % (self.ns_kind, self.req.namespace, int_to_ip(ip), space.describe()))
+            self._pin(node, ip)
+            used.add(node)
+        return used
+
+    def _pin_ok(self, index, node, ip, used):
+        info = index.node(node)
+        return (node not in used and not info.cidrs and info.network is not None
+                and cidr_contains(info.network, ip) and (info.cloud is None or cidr_contains(info.cloud, ip)))
+
+    def _pin(self, node, ip):
+        self.touched.set_node(self.work, node, list(self.work.nodes[node].egress_ips) + [int_to_ip(ip)])
+
+    # -- new IPs ------------------------------------------------------------------------
+    def _pick_new(self, space, need, used_nodes):
+        new = []
+        if need <= 0:
+            return new
+        for segment in space.segments:
+            cursor = segment[0]
+            while len(new) < need and cursor <= segment[1]:
+                node = self._best_node(space, segment, used_nodes)
+                if node is None:
+                    break                 # nobody in this segment has room: skip all of it
+                ip = index_of(self.work).next_free(cursor, segment[1])
+                if ip is None:
+                    break
+                if self.req.mode == "manual":
+                    self._pin(node, ip)
+                else:
+                    self.touched.pending[node] = self.touched.pending.get(node, 0) + 1
+                used_nodes.add(node)
+                new.append(ip)
+                cursor = ip + 1
+            if len(new) >= need:
+                return new
+        raise AllocationError(self._exhausted(space, need, len(new), used_nodes))
+
+    def _best_node(self, space, segment, used):
+        """Manual: least-loaded eligible node (ties by name); auto: the node with most room
+        (like common/egressip.go getSortedNodes). None if no node of the segment has room."""
+        if segment is None:
+            return None
+        index = index_of(self.work)
+        best = None
+        pending = self.touched.pending
+        dirty = self.touched.nodes | set(pending)
+        # Untouched nodes have their root load: the first usable one in root rank order
+        # is the best of them. Touched nodes are ranked again with their current load.
+        for key, name in space.ranked(segment):
+            if name not in used and name not in dirty:
+                best = (key, name)
+                break
+        hosts = space.hosts_of(segment)
+        for name in sorted(dirty):
+            if name in used or name not in hosts:
+                continue
+            key = space.rank_key(index.node(name), pending.get(name, 0))
+            if key is None:
+                continue
+            if best is None or (key, name) < best:
+                best = (key, name)
+        return best[1] if best else None
+
+    def _exhausted(self, space, need, got, used):
+        free = space.count_free(index_of(self.work), limit=1 << 20)
+        return ('pool exhausted for %s "%s": %d more egress IP(s) needed, found %d; pool %s has %d addresses, '
+                "%s free (not used, reserved, host, gateway, network or broadcast); eligible nodes: %s"
+                % (self.ns_kind, self.req.namespace, need, got, space.pool_text, space.pool_size,
+                   free, space.describe(used)))
+
+
+class _Space(object):
+    """Pool segments for one (mode, pool, nodes) on one root index, with each segment's
+    nodes ranked by their load in the root state (cached: only static data)."""
+
+    def __init__(self, index, req):
+        root = index.root
+        self.mode = req.mode
+        candidates = self._candidates(root, req)
+        cidr_ranges = _all_cidr_ranges(root)
+        if req.pool is not None:
+            pool = merge_intervals(parse_pool_entry(e, "pool[%d]" % i) for i, e in enumerate(req.pool))
+            self.pool_text = "[%s]" % ", ".join(req.pool)
+        else:
+            pool = None
+        regions = {}
+        for name in candidates:
+            info = root.nodes[name]
+            nets = info.cidrs if self.mode == "auto" else [info.network]
+            for net in nets:
+                bounds = seg.region(info, net)
+                if bounds is not None:
+                    regions.setdefault(bounds, []).append(name)
+        if pool is None:
+            pool = merge_intervals(regions)
+            self.pool_text = "(default: %s)" % ("egressCIDRs of Ready nodes" if self.mode == "auto"
+                                                else "networks of the candidate nodes")
+        keep_pool = pool if req.pool is not None else self._everything(root)
+        if self.mode == "manual":
+            # manual IPs must not lie in any node's egressCIDRs (documented limitation)
+            pool = subtract_intervals(pool, cidr_ranges)
+            keep_pool = subtract_intervals(keep_pool, cidr_ranges)
+        self.pool = pool
+        self.keep_pool = keep_pool
+        self.pool_size = interval_size(pool)
+        self.segments = seg.build(regions, pool)
+        self.starts = [s[0] for s in self.segments]
+        self.candidates = candidates
+        self._ranked = {}
+        self._hosts = {}
+        self._root = root
+
+    @staticmethod
+    def _candidates(root, req):
+        if req.nodes is not None:
+            names = []
+            for name in sorted(set(req.nodes)):
+                info = root.nodes[name]
+                if req.mode == "manual":
+                    if info.cidrs:
+                        raise AllocationError('node "%s" has egressCIDRs: manual and automatic assignment on the '
+                                              "same node are not supported" % name)
+                    if info.network is None:
+                        raise AllocationError('node "%s": primary network unknown (run the node checks or pass '
+                                              "node_networks)" % name)
+                if info.eligible:
+                    names.append(name)
+            return names
+        key = ("candidates", req.mode)
+        if key not in root.cache:
+            if req.mode == "manual":
+                root.cache[key] = [n for n, i in sorted(root.nodes.items())
+                                   if i.eligible and not i.cidrs and i.network is not None]
+            else:
+                root.cache[key] = [n for n, i in sorted(root.nodes.items()) if i.eligible and i.cidrs]
+        return root.cache[key]
+
+    def _everything(self, root):
+        # Default pool for IPs a namespace already has: as the default pool but over all
+        # nodes, Ready or not, so that a node going down does not make us move IPs.
+        bounds = []
+        for info in root.nodes.values():
+            if self.mode == "auto":
+                bounds.extend(seg.region(info, net) for net in info.cidrs)
+            elif not info.cidrs and info.network is not None:
+                bounds.append(seg.region(info, info.network))
+        return merge_intervals(b for b in bounds if b is not None)
+
+    def in_keep_pool(self, ip):
+        i = bisect.bisect_right(self.keep_pool, (ip, float("inf"))) - 1
+        return i >= 0 and self.keep_pool[i][1] >= ip
+
+    def segment(self, ip):
+        i = bisect.bisect_right(self.starts, ip) - 1
+        if i >= 0 and self.segments[i][1] >= ip:
+            return self.segments[i]
+        return None
+
+    def hosts_of(self, segment):
+        hosts = self._hosts.get(segment[0])
+        if hosts is None:
+            hosts = self._hosts[segment[0]] = frozenset(segment[2])
+        return hosts
+
+    def rank_key(self, info, pending):
+        """Sort key, smaller is better; None when the node has no room."""
+        load = len(info.ips) + pending
+        cap = _UNLIMITED if info.capacity is None else info.capacity
+        if load >= cap:
+            return None
+        if self.mode == "manual":
+            return (load,)
+        return (-(cap - load),)     # auto: most room first, as the SDN master does
+
+    def ranked(self, segment):
+        ranked = self._ranked.get(segment[0])
+        if ranked is None:
+            ranked = []
+            for name in segment[2]:
+                key = self.rank_key(self._root.nodes[name], 0)
+                if key is not None:
+                    ranked.append((key, name))
+            ranked.sort()
+            self._ranked[segment[0]] = ranked
+        return ranked
+
+    def count_free(self, index, limit):
+        free = 0
+        for first, last in self.pool:
+            cursor = first
+            while cursor <= last and free < limit:
+                ip = index.next_free(cursor, last)
+                if ip is None:
+                    break
+                free += 1
+                cursor = ip + 1
+        return free if free < limit else "at least %d" % limit
+
+    def describe(self, used=()):
+        names = [n for n in self.candidates if n not in used]
+        shown = ", ".join(names[:10]) + (" and %d more" % (len(names) - 10) if len(names) > 10 else "")
+        return shown or "none"
+
+
+def _all_cidr_ranges(root):
+    key = ("cidr_ranges",)
+    if key not in root.cache:
+        root.cache[key] = seg.cidr_union(root.cidr_map)
+    return root.cache[key]
+
+
+def _space(index, req):
+    """Cached per root index: segments depend on static node data and the request shape."""
+    key = ("space", req.mode, tuple(req.pool) if req.pool else None, tuple(sorted(set(req.nodes))) if req.nodes else None)
+    cache = index.root.cache
+    space = cache.get(key)
+    if space is None:
+        space = cache[key] = _Space(index, req)
+    return space
