@@ -14,6 +14,7 @@ getSortedEgressData, setNodeEgressReady/Assignable):
 - existing assignments stay while still valid; a node turning NotReady or losing the label loses
   its allocations, which are re-assigned elsewhere (failover).
 Status writes bump resourceVersion and are not counted as client writes."""
+import copy
 import ipaddress
 import json
 
@@ -45,7 +46,7 @@ class OvnController:
     def reconcile(self):
         store = self.cluster.store
         nodes, node_ips = {}, {}
-        for node in store.list(NODE)[0]:
+        for node in store.items(NODE):
             name = node["metadata"]["name"]
             iface = primary_network(node)
             for addr in (node.get("status") or {}).get("addresses") or []:
@@ -56,7 +57,7 @@ class OvnController:
             if (iface is not None and node_ready(node)
                     and LABEL in ((node["metadata"].get("labels")) or {})):
                 nodes[name] = iface.network
-        eips = sorted(store.list(EIP)[0], key=lambda o: (o["metadata"].get("creationTimestamp", ""),
+        eips = sorted(store.items(EIP), key=lambda o: (o["metadata"].get("creationTimestamp", ""),
                                                          o["metadata"]["name"]))
         count = {n: 0 for n in nodes}
         taken = {}      # ip -> (egressip name, node)
@@ -113,6 +114,7 @@ class OvnController:
                                  "please tag more nodes" % name))
             status = obj.get("status") or {}
             if (status.get("items") or []) != items:
+                obj = copy.deepcopy(obj)
                 obj["status"] = dict(status, items=items)
                 store.put(EIP, obj)
         self.once.update(messages)

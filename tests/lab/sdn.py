@@ -37,6 +37,7 @@ Rules follow openshift/sdn (read at commit 18a57d7, branch master):
 - pkg/network/master/vnids.go allocateNetID/releaseNetID: a Namespace gets a NetNamespace with
   a new netid (the lab takes the next free one, not a random one); deleting it removes it.
 """
+import copy
 import ipaddress
 
 from .events import Once
@@ -89,9 +90,9 @@ class SdnController:
     # -- inputs ------------------------------------------------------------------------
     def _observe(self):
         store = self.cluster.store
-        ready = {n["metadata"]["name"]: node_ready(n) for n in store.list(NODE)[0]}
+        ready = {n["metadata"]["name"]: node_ready(n) for n in store.items(NODE)}
         nodes = {}
-        for hs in store.list(HS)[0]:
+        for hs in store.items(HS):
             requested = list(dict.fromkeys(hs.get("egressIPs") or []))
             raw = hs.get("egressCIDRs") or []
             if not requested and not raw:
@@ -106,7 +107,7 @@ class SdnController:
             nodes[name] = {"name": name, "ip": hs.get("hostIP", ""), "requested": requested,
                            "cidrs": cidrs, "offline": not ready.get(name, True)}
         namespaces = {}
-        for nn in store.list(NN)[0]:
+        for nn in store.items(NN):
             if nn.get("egressIPs"):
                 vnid = nn.get("netid", 0)
                 namespaces[vnid] = {"vnid": vnid, "name": nn["metadata"]["name"],
@@ -290,10 +291,11 @@ class SdnController:
 
     def _write(self, alloc):
         store, wrote = self.cluster.store, False
-        for hs in store.list(HS)[0]:
+        for hs in store.items(HS):
             name = hs.get("host") or hs["metadata"]["name"]
             if name not in alloc or set(hs.get("egressIPs") or []) == set(alloc[name]):
                 continue
+            hs = copy.deepcopy(hs)
             if alloc[name]:
                 hs["egressIPs"] = list(alloc[name])
             else:
@@ -305,8 +307,8 @@ class SdnController:
     # -- master/vnids.go ---------------------------------------------------------------
     def _vnids(self):
         store = self.cluster.store
-        namespaces = {n["metadata"]["name"] for n in store.list(NS)[0]}
-        netns = {n["metadata"]["name"]: n for n in store.list(NN)[0]}
+        namespaces = {n["metadata"]["name"] for n in store.items(NS)}
+        netns = {n["metadata"]["name"]: n for n in store.items(NN)}
         used = {n.get("netid", 0) for n in netns.values()}
         for name in sorted(namespaces - set(netns)):
             netid = max(used | {9}) + 1

@@ -93,6 +93,11 @@ class Store:
             obj = self.objects.get(self._key(kind, namespace, name))
             return copy.deepcopy(obj) if obj is not None else None
 
+    def items(self, kind):
+        """The stored objects of a kind, NOT copied: for controllers that only read them."""
+        with self.lock:
+            return [obj for (k, _, _), obj in self.objects.items() if k == kind.kind]
+
     def list(self, kind, namespace=None, label_selector=None, field_selector=None):
         with self.lock:
             lmatch = parse_labels(label_selector) if label_selector else None
