@@ -3,11 +3,14 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """A cluster-wide lock held as a coordination.k8s.io/v1 Lease with a TTL.
 
-acquire: create the Lease; if it exists and is expired (renewTime +
-leaseDurationSeconds in the past) or has no holder, take it over with a replace
-carrying the resourceVersion read.  A 409 means another run won: wait and retry
-until the timeout.  release: delete with a resourceVersion precondition (so a lease
-taken over after expiry is not deleted by its former holder).
+acquire: create the Lease; if it exists and is free (no holder) or expired (renewTime +
+leaseDurationSeconds in the past), take it over with a replace carrying the
+resourceVersion read.  A 409 means another run won: wait and retry until the timeout.
+release: clear the holder with a merge patch carrying our resourceVersion (so a lease
+taken over after expiry is not cleared by its former holder).  The Lease object is
+kept, so its resourceVersion changes with every acquisition: ``peek()`` before reading
+the cluster and ``acquire()`` afterwards tells whether any other run held the lock in
+between (``fresh``), and so whether the state read is still current.
 """
 
 from __future__ import (absolute_import, division, print_function)
@@ -71,6 +74,21 @@ class Lease(object):
         self.held = False
         self.waited = 0.0
         self.taken_over = None
+        self.peeked = None        # (exists, resourceVersion, free, holder) at peek()
+        self.fresh = False        # acquired on the exact Lease version seen by peek()
+
+    def peek(self):
+        """Remember the Lease's version before the cluster is read (one GET, no write)."""
+        try:
+            obj = self.client.get("Lease", self.name, namespace=self.namespace)
+        except ApiError as exc:
+            if exc.status == 404:
+                self.peeked = (False, None, True, None)
+                return self.peeked
+            raise LockError("cannot read Lease %s/%s: %s" % (self.namespace, self.name, exc))
+        self.peeked = (True, obj["metadata"].get("resourceVersion"), expired(obj),
+                       (obj.get("spec") or {}).get("holderIdentity"))
+        return self.peeked
 
     def _spec(self, now):
         return {"holderIdentity": self.identity, "leaseDurationSeconds": self.ttl,
@@ -84,42 +102,61 @@ class Lease(object):
     def acquire(self):
         start = time.time()
         holder = None
-        while True:
+        now = _now()
+        done = False
+        if self.peeked is None:
+            done = self._create(now)
+        else:
+            # first try without a GET, at the version seen by peek()
+            exists, resource_version, free, holder = self.peeked
+            if not exists:
+                done = self.fresh = self._create(now)
+            elif free:
+                done = self.fresh = self._replace(resource_version, now, holder)
+        while not done:
             now = _now()
-            try:
-                obj = self.client.create("Lease", {"metadata": {"name": self.name, "namespace": self.namespace},
-                                                   "spec": self._spec(now)}, namespace=self.namespace)
-                self._took(obj, now)
-                break
-            except ApiError as exc:
-                if exc.status != 409:
-                    raise LockError("cannot create Lease %s/%s: %s" % (self.namespace, self.name, exc))
             try:
                 current = self.client.get("Lease", self.name, namespace=self.namespace)
             except ApiError as exc:
                 if exc.status != 404:
                     raise LockError("cannot read Lease %s/%s: %s" % (self.namespace, self.name, exc))
-                continue  # deleted meanwhile: try to create again
-            holder = (current.get("spec") or {}).get("holderIdentity")
-            if expired(current, now):
-                body = {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
-                        "metadata": {"name": self.name, "namespace": self.namespace,
-                                     "resourceVersion": current["metadata"]["resourceVersion"]},
-                        "spec": self._spec(now)}
-                try:
-                    obj = self.client.replace("Lease", self.name, body, namespace=self.namespace)
-                    self.taken_over = holder
-                    self._took(obj, now)
+                if self._create(now):
                     break
-                except ApiError as exc:
-                    if exc.status not in (404, 409):
-                        raise LockError("cannot take over Lease %s/%s: %s" % (self.namespace, self.name, exc))
+                continue
+            holder = (current.get("spec") or {}).get("holderIdentity")
+            if expired(current, now) and self._replace(current["metadata"]["resourceVersion"], now, holder):
+                break
             if time.time() - start >= self.timeout:
                 raise LockError("could not acquire Lease %s/%s within %ss: held by %s" % (
                     self.namespace, self.name, self.timeout, holder))
             time.sleep(self.sleep)
         self.waited = round(time.time() - start, 3)
         return self
+
+    def _create(self, now):
+        try:
+            obj = self.client.create("Lease", {"metadata": {"name": self.name, "namespace": self.namespace},
+                                               "spec": self._spec(now)}, namespace=self.namespace)
+        except ApiError as exc:
+            if exc.status != 409:
+                raise LockError("cannot create Lease %s/%s: %s" % (self.namespace, self.name, exc))
+            return False
+        self._took(obj, now)
+        return True
+
+    def _replace(self, resource_version, now, holder):
+        body = {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+                "metadata": {"name": self.name, "namespace": self.namespace, "resourceVersion": resource_version},
+                "spec": self._spec(now)}
+        try:
+            obj = self.client.replace("Lease", self.name, body, namespace=self.namespace)
+        except ApiError as exc:
+            if exc.status not in (404, 409):
+                raise LockError("cannot take over Lease %s/%s: %s" % (self.namespace, self.name, exc))
+            return False
+        self.taken_over = holder
+        self._took(obj, now)
+        return True
 
     def renew_if_needed(self):
         """Renew when a third of the TTL has passed (keeps long batches locked)."""
@@ -137,11 +174,14 @@ class Lease(object):
         self._took(obj, now)
 
     def release(self):
+        """Clear the holder (the Lease is kept; see the module doc)."""
         if not self.held:
             return
         self.held = False
+        body = {"metadata": {"resourceVersion": self.resource_version},
+                "spec": {"holderIdentity": None, "renewTime": format_time(_now())}}
         try:
-            self.client.delete("Lease", self.name, namespace=self.namespace, resource_version=self.resource_version)
+            self.client.merge_patch("Lease", self.name, body, namespace=self.namespace)
         except ApiError as exc:
             if exc.status not in (404, 409):
                 raise LockError("cannot release Lease %s/%s: %s" % (self.namespace, self.name, exc))

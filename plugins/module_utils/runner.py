@@ -364,7 +364,12 @@ class Runner(object):
                 raise RunnerError("%s %s does not exist" % (change.kind, change.name))
             rv = obj["metadata"].get("resourceVersion")
             if lease is not None:
-                lease.renew_if_needed()
+                try:
+                    lease.renew_if_needed()
+                except LockError as exc:
+                    raise RunnerError("%s; written before: %s; not written: %s" % (
+                        exc, [ref(c.kind, c.name) for c, _r in written] or "none",
+                        [ref(c.kind, c.name) for c in order[idx:]]))
             try:
                 resp = self.client.merge_patch(change.kind, change.name, self._patch_body(change, rv, change.after))
             except ApiError as exc:
@@ -417,14 +422,22 @@ class Runner(object):
     # -- the loop -------------------------------------------------------------
     def converge(self, mutate):
         """Run the whole loop; returns the result dict (or raises RunnerError)."""
+        lease = None
+        if not self.module.check_mode and self.params.get("lock", True):
+            lease = Lease(self.client, self.params["lock_name"], self.params["lock_namespace"],
+                          ttl=self.params["lock_ttl"], timeout=self.params["lock_timeout"])
+            try:
+                lease.peek()     # one GET: lets acquire() tell whether this read is still current
+            except LockError as exc:
+                raise RunnerError(str(exc))
         self.read()
-        outcome = self.plan(mutate)
+        self.outcome = outcome = self.plan(mutate)
         self.check_blocking(outcome)
         result = dict(changed=bool(outcome.changes), network_type=self.network_type)
         shown = list(outcome.changes)      # the changes reported (planned, or written)
         order = None
         if outcome.changes and not self.module.check_mode:
-            written, order, attempts, lease = self.write_locked(mutate)
+            written, order, attempts = self.write_locked(mutate, lease)
             outcome = self.outcome
             shown = written
             result["changed"] = bool(written)
@@ -432,7 +445,7 @@ class Runner(object):
             result["attempts"] = attempts
             if lease is not None:
                 result["lock"] = dict(name=lease.name, namespace=lease.namespace, waited=lease.waited,
-                                      taken_over_from=lease.taken_over)
+                                      reread=not lease.fresh, taken_over_from=lease.taken_over)
             result["findings_after"] = self.findings_after
             bad = [f["message"] for f in self.findings_after
                    if f["severity"] == "error" and set(f.get("objects") or []) & outcome.scope]
@@ -445,14 +458,12 @@ class Runner(object):
             result["diff"] = self.diff(shown)
         result["api_requests"] = self.client.requests
         result.update(outcome.mutation.result)
-        self.outcome = outcome
         return result
 
-    def write_locked(self, mutate):
-        lease = None
-        if self.params.get("lock", True):
-            lease = Lease(self.client, self.params["lock_name"], self.params["lock_namespace"],
-                          ttl=self.params["lock_ttl"], timeout=self.params["lock_timeout"])
+    def write_locked(self, mutate, lease):
+        """Take the lock, re-read if anyone else may have written since our read, write;
+        409 -> re-read, re-plan, re-validate, retry."""
+        if lease is not None:
             try:
                 lease.acquire()
             except LockError as exc:
@@ -463,10 +474,11 @@ class Runner(object):
         try:
             while True:
                 attempts += 1
-                # re-read under the lock: another run may have written since the first read
-                self.read()
-                self.outcome = outcome = self.plan(mutate)
-                self.check_blocking(outcome)
+                if attempts > 1 or (lease is not None and not lease.fresh):
+                    self.read()
+                    self.outcome = self.plan(mutate)
+                    self.check_blocking(self.outcome)
+                outcome = self.outcome
                 if not outcome.changes:
                     break
                 try:
@@ -480,19 +492,16 @@ class Runner(object):
                             "gave up after %d attempts: objects kept changing under us (409 Conflict): %s. "
                             "Written: %s" % (attempts, conflict.error, [ref(c.kind, c.name) for c in written] or "none"),
                             written=[ref(c.kind, c.name) for c in written])
-            # re-validate what is now in the cluster
-            if written:
-                self.read([k for k in self.backend.kinds if k in self.backend.fields])
-                self.findings_after = [f.to_dict() for f in core_validate.validate(self.build())]
-            else:
-                self.findings_after = []
+            # re-validate the state now in the cluster: what was read, with each written
+            # object as the server returned it (no extra request)
+            self.findings_after = [f.to_dict() for f in core_validate.validate(self.build())] if written else []
         finally:
             if lease is not None:
                 try:
                     lease.release()
                 except LockError as exc:
                     self.warnings.append(str(exc))
-        return written, order, attempts, lease
+        return written, order, attempts
 
     @staticmethod
     def diff(changes):
