@@ -1,5 +1,6 @@
 """HTTP(S) server: routing of the Kubernetes REST paths, bearer-token auth, the /_lab control
 API. Listens on 127.0.0.1 only."""
+import base64
 import http.server
 import json
 import socketserver
@@ -212,12 +213,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return 200, store.get(kind, namespace, name)
         if verb == "list":
             try:
-                items, rv = store.list(kind, namespace, query.get("labelSelector", [""])[0],
-                                       query.get("fieldSelector", [""])[0])
+                limit = int(query.get("limit", ["0"])[0] or 0)
+                token = query.get("continue", [""])[0]
+                after = json.loads(base64.urlsafe_b64decode(token.encode())) if token else None
+            except ValueError:
+                raise errors.ApiError(400, "invalid limit or continue parameter", "BadRequest")
+            try:
+                items, rv, last, remaining = store.page(
+                    kind, namespace, query.get("labelSelector", [""])[0],
+                    query.get("fieldSelector", [""])[0], limit=max(limit, 0), after=after)
             except ValueError as exc:
                 raise errors.ApiError(400, str(exc), "BadRequest")
+            meta = {"resourceVersion": rv}
+            if last is not None:
+                meta["continue"] = base64.urlsafe_b64encode(json.dumps(list(last)).encode()).decode()
+                meta["remainingItemCount"] = remaining
             return 200, {"kind": kind.kind + "List", "apiVersion": kind.api_version,
-                         "metadata": {"resourceVersion": rv}, "items": items}
+                         "metadata": meta, "items": items}
         with cluster.lock, store.lock:
             saved = (dict(store.objects), store.rv) if dry_run else None
             try:
@@ -229,7 +241,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     code, body = 200, store.patch(kind, namespace, name, raw,
                                                   self.headers.get("Content-Type"), sub)
                 elif verb == "delete":
-                    code, body = 200, store.delete(kind, namespace, name)
+                    options = self._json(raw) if raw else {}
+                    pre = options.get("preconditions") if isinstance(options, dict) else None
+                    code, body = 200, store.delete(kind, namespace, name, pre)
                 else:  # deletecollection
                     items, _ = store.list(kind, namespace, query.get("labelSelector", [""])[0],
                                           query.get("fieldSelector", [""])[0])

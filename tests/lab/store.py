@@ -99,19 +99,31 @@ class Store:
             return [obj for (k, _, _), obj in self.objects.items() if k == kind.kind]
 
     def list(self, kind, namespace=None, label_selector=None, field_selector=None):
+        items, rv, _, _ = self.page(kind, namespace, label_selector, field_selector)
+        return items, rv
+
+    def page(self, kind, namespace=None, label_selector=None, field_selector=None, limit=None, after=None):
+        """-> (items, resourceVersion, key of the last item if more remain, remaining count)."""
         with self.lock:
             lmatch = parse_labels(label_selector) if label_selector else None
             fmatch = parse_fields(field_selector) if field_selector else None
-            items = []
-            for (k, ns, _), obj in sorted(self.objects.items()):
+            items, last, remaining = [], None, 0
+            for key, obj in sorted(self.objects.items()):
+                k, ns, _ = key
                 if k != kind.kind or (namespace and ns != namespace):
+                    continue
+                if after is not None and list(key) <= list(after):
                     continue
                 if lmatch and not lmatch(obj["metadata"].get("labels")):
                     continue
                 if fmatch and not fmatch(obj):
                     continue
+                if limit and len(items) >= limit:
+                    remaining += 1
+                    continue
                 items.append(copy.deepcopy(obj))
-            return items, str(self.rv)
+                last = key
+            return items, str(self.rv), (last if remaining else None), remaining
 
     # -- writes ------------------------------------------------------------------------
     def create(self, kind, obj, namespace=None, keep_status=False):
@@ -219,12 +231,21 @@ class Store:
             self._validate(kind, new)
             return self._commit(kind, old, new)
 
-    def delete(self, kind, namespace, name):
+    def delete(self, kind, namespace, name, preconditions=None):
         with self.lock:
             key = self._key(kind, namespace, name)
-            obj = self.objects.pop(key, None)
+            obj = self.objects.get(key)
             if obj is None:
                 raise errors.not_found(kind, name)
+            pre = preconditions or {}
+            for field, label in (("resourceVersion", "ResourceVersion"), ("uid", "UID")):
+                if pre.get(field) and str(pre[field]) != obj["metadata"].get(field):
+                    raise errors.ApiError(
+                        409, 'Operation cannot be fulfilled on %s "%s": Precondition failed: %s in '
+                        "precondition: %s, %s in object meta: %s" % (
+                            errors.resource_ref(kind), name, label, pre[field], label,
+                            obj["metadata"].get(field)), "Conflict", kind.plural, name, kind.group)
+            del self.objects[key]
             self._bump()
             if kind.kind == "Namespace":
                 for other in [k for k in self.objects if k[1] == name and k[1]]:

@@ -1,0 +1,92 @@
+"""--dataplane: the lab runs ``ip addr add/del`` in the node namespaces when the active
+assignment changes (needs root and ip netns; the namespaces are made here and removed)."""
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from tests.lab.fixtures import start_lab
+
+from .helpers import egress
+
+pytestmark = pytest.mark.netns
+
+
+def _ip(*args, check=True):
+    return subprocess.run(["ip"] + list(args), capture_output=True, text=True, check=check, timeout=20)
+
+
+@pytest.fixture
+def node_namespaces():
+    if os.geteuid() != 0 or not shutil.which("ip"):
+        pytest.skip("needs root and iproute2")
+    prefix = "labdp%d" % os.getpid()
+    made = []
+    try:
+        for node, addr in (("w1", "198.51.100.144/24"), ("w2", "198.51.100.145/24")):
+            name = "%s-%s" % (prefix, node)
+            _ip("netns", "add", name)
+            made.append(name)
+            _ip("-n", name, "link", "add", "enp1s0", "type", "veth", "peer", "name", "enp1s0p")  # no dummy module here
+            _ip("-n", name, "addr", "add", addr, "dev", "enp1s0")
+            _ip("-n", name, "link", "set", "enp1s0", "up")
+        yield made
+    finally:
+        for name in made:
+            _ip("netns", "del", name, check=False)
+
+
+def _addrs(netns):
+    return _ip("-n", netns, "-o", "-4", "addr", "show", "dev", "enp1s0").stdout
+
+
+def test_egress_ip_follows_the_active_assignment(tmp_path, node_namespaces):
+    ns1, ns2 = node_namespaces
+    args = ["--dataplane", "worker01=%s:enp1s0,worker02=%s:enp1s0" % (ns1, ns2)]
+    with start_lab(tmp_path, extra_args=args) as lab:
+        for node in ("worker01", "worker02"):
+            egress(lab, node, cidrs=["198.51.100.0/24"])
+        egress(lab, netns="mywebserver", ns_ips=["198.51.100.120"])
+        assert "198.51.100.120/24" in _addrs(ns1)
+        assert "198.51.100.120" not in _addrs(ns2)
+        lab.set_ready("worker01", False)
+        assert "198.51.100.120" not in _addrs(ns1)
+        assert "198.51.100.120/24" in _addrs(ns2)
+        assert any(e["source"] == "dataplane" and "ip addr add 198.51.100.120/24 dev enp1s0" in e["message"]
+                   for e in lab.events())
+        # an IP that is not active (not in the node network) is never configured
+        egress(lab, netns="mywebserver", ns_ips=["198.51.100.120", "203.0.113.81"])
+        lab.patch("/apis/network.openshift.io/v1/hostsubnets/worker01",
+                  {"egressCIDRs": None, "egressIPs": ["203.0.113.81"]})
+        assert "203.0.113.81" not in _addrs(ns1)
+    assert "198.51.100.120" not in _addrs(ns2)    # removed when the lab stops
+
+
+def test_dataplane_errors_are_logged(tmp_path):
+    args = ["--dataplane", "worker01=labdp-missing-%d:enp1s0" % os.getpid()]
+    with start_lab(tmp_path, extra_args=args) as lab:
+        egress(lab, "worker01", ips=["198.51.100.120"])
+        egress(lab, netns="mywebserver", ns_ips=["198.51.100.120"])
+        assert lab.assignments()["198.51.100.120"]["active"] is True
+        assert any(e["level"] == "E" and e["source"] == "dataplane" for e in lab.events())
+
+
+def test_lab_runs_inside_a_namespace(tmp_path):
+    if os.geteuid() != 0 or not shutil.which("ip"):
+        pytest.skip("needs root and iproute2")
+    name = "labdp%d-ctl" % os.getpid()
+    _ip("netns", "add", name)
+    try:
+        _ip("-n", name, "link", "set", "lo", "up")
+        with start_lab(tmp_path, netns=name) as lab:
+            assert lab.url.startswith("http://127.0.0.1:")
+            assert _ip("netns", "identify", str(lab.process.pid)).stdout.strip() == name
+            out = _ip("netns", "exec", name, "python3", "-c",
+                      "import urllib.request,sys;r=urllib.request.Request(sys.argv[1]+'/api/v1/nodes',"
+                      "headers={'Authorization':'Bearer '+sys.argv[2]});"
+                      "print(len(__import__('json').load(urllib.request.urlopen(r))['items']))",
+                      lab.url, lab.token).stdout
+            assert out.strip() == "5"
+    finally:
+        _ip("netns", "del", name, check=False)
