@@ -92,6 +92,8 @@ class Request(object):
             unknown = set(value) - set(cls.__slots__)
             if unknown:
                 raise InputError(field, value, "unknown keys %s" % ", ".join(sorted(map(str, unknown))))
+            if "namespace" not in value:
+                raise InputError(field, value, "namespace is required")
             return cls(**value)
         raise InputError(field, value, "must be a Request or a mapping")
 
@@ -354,9 +356,12 @@ class _Allocation(object):
 
     def _exhausted(self, space, need, got, used):
         free = space.count_free(index_of(self.work), limit=1 << 20)
-        return ('pool exhausted for %s "%s": %d more egress IP(s) needed, found %d; pool %s has %d addresses, '
-                "%s free (not used, reserved, host, gateway, network or broadcast); eligible nodes: %s"
-                % (self.ns_kind, self.req.namespace, need, got, space.pool_text, space.pool_size,
+        enough = not isinstance(free, int) or free >= need - got
+        what = ("no eligible node left with room for another IP of this namespace (one per node, within "
+                "capacity)" if enough else "pool exhausted")
+        return ('%s for %s "%s": %d more egress IP(s) needed, found %d; pool %s has %d addresses, %s free '
+                "(not used, reserved, host, gateway, network or broadcast); eligible nodes not yet used: %s"
+                % (what, self.ns_kind, self.req.namespace, need, got, space.pool_text, space.pool_size,
                    free, space.describe(used)))
 
 
