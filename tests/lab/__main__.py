@@ -67,12 +67,11 @@ def main(argv=None):
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     print("ready %s" % server.url, flush=True)
     try:
-        while not stop.wait(0.5):
-            pass
+        stop.wait()    # signal handlers run in the main thread and set it
     finally:
         server.shutdown()
         server.server_close()
