@@ -59,7 +59,7 @@ def hostsubnet_mutation(params):
             raise RunnerError("HostSubnet %s: state=absent clears egress_cidrs and egress_ips; do not list values"
                               % item["name"])
 
-    def mutate(state):
+    def mutate(state, context=None):
         for item in items:
             node = state.nodes.get(item["name"])
             if node is None:
@@ -121,9 +121,12 @@ def _pins(state):
     return pins
 
 
-def pin_manual(state, namespace, old_ips, new_ips, candidates=None):
+def pin_manual(state, namespace, old_ips, new_ips, candidates=None, control_plane=()):
     """Pin ``new_ips`` of a namespace to HostSubnets, one per node where possible, and unpin
-    the IPs it no longer has (unless another namespace uses them)."""
+    the IPs it no longer has (unless another namespace uses them).  IPs already pinned stay.
+    A new pin goes to a candidate whose known network holds the IP (else one whose network is
+    unknown, else any, so that validation reports the mismatch), preferring nodes that do not
+    host an IP of this namespace yet, without egressCIDRs, Ready, not control plane, least loaded."""
     used_elsewhere = set()
     for ns in state.namespaces.values():
         if ns.name != namespace:
@@ -151,7 +154,8 @@ def pin_manual(state, namespace, old_ips, new_ips, candidates=None):
         pool = fitting or [n for n in nodes if not n.network] or nodes
 
         def rank(node):
-            return (node.name in hosting, bool(node.egress_cidrs), not node.ready, len(node.egress_ips), node.name)
+            return (node.name in hosting, bool(node.egress_cidrs), not node.ready, node.name in control_plane,
+                    len(node.egress_ips), node.name)
         chosen = sorted(pool, key=rank)[0]
         state.set_node_egress(chosen.name, egress_ips=list(chosen.egress_ips) + [ip])
         hosting.add(chosen.name)
@@ -162,7 +166,8 @@ def netnamespace_mutation(params):
     items = netnamespace_items(params)
     names = [d["name"] for d in items]
 
-    def mutate(state):
+    def mutate(state, context=None):
+        control_plane = (context or {}).get("control_plane") or set()
         for d in items:
             if d["name"] not in state.namespaces:
                 raise RunnerError('NetNamespace "%s" not found' % d["name"])
@@ -180,7 +185,7 @@ def netnamespace_mutation(params):
             ips = keep_order(current, d["egress_ips"])
             state.set_namespace_egress(d["name"], ips)
             if d["mode"] == "manual":
-                pin_manual(state, d["name"], before[d["name"]], ips, d.get("nodes"))
+                pin_manual(state, d["name"], before[d["name"]], ips, d.get("nodes"), control_plane)
         # 3. allocations
         requests = []
         for d in items:

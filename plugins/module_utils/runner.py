@@ -319,10 +319,19 @@ class Runner(object):
     def build(self):
         return self.backend.build_state(self.raw, self.params)
 
+    def context(self):
+        """What the change functions may need beyond the core state."""
+        control_plane = set()
+        for name, node in (self.raw.get("Node") or {}).items():
+            labels = (node.get("metadata") or {}).get("labels") or {}
+            if "node-role.kubernetes.io/master" in labels or "node-role.kubernetes.io/control-plane" in labels:
+                control_plane.add(name)
+        return dict(control_plane=control_plane)
+
     # -- planning -------------------------------------------------------------
     def plan(self, mutate):
         before = self.build()
-        mutation = mutate(before.copy())
+        mutation = mutate(before.copy(), self.context())
         changes = self.backend.diff(before, mutation.state)
         findings_before = core_validate.validate(before)
         findings_after = core_validate.validate(mutation.state)

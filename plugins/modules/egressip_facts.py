@@ -20,7 +20,7 @@ description:
   - O(format=table) also returns the human tables, in the column layout of
     C(oc get hostsubnets) and C(oc get netnamespaces).
 author:
-  - ocp.egressip contributors
+  - ocp.egressip maintainers (@ocp-egressip)
 extends_documentation_fragment:
   - ocp.egressip.auth
   - ocp.egressip.network

@@ -26,7 +26,7 @@ description:
     Any other failure rolls back what the run wrote and says what was written and what not.
   - A cluster-wide Lease is held while re-reading, planning and writing (see O(lock)).
 author:
-  - ocp.egressip contributors
+  - ocp.egressip maintainers (@ocp-egressip)
 extends_documentation_fragment:
   - ocp.egressip.auth
   - ocp.egressip.network

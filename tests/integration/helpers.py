@@ -71,7 +71,7 @@ def run_tasks(tmp_path, lab, tasks, check=False, diff=False, defaults=None, name
         cmd.append("--check")
     if diff:
         cmd.append("--diff")
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False,
                           timeout=timeout, universal_newlines=True)
     return PlayResult(proc.returncode, proc.stdout, proc.stderr)
 

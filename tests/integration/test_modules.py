@@ -30,7 +30,7 @@ def facts(tmp_path, lab):
 
 
 def wait_assigned(tmp_path, lab, ip, not_node=None, tries=20):
-    for _ in range(tries):
+    for _try in range(tries):
         out = facts(tmp_path, lab)
         node = out["egressip"]["assignments"].get(ip, {}).get("node")
         if node and node != not_node:
@@ -114,6 +114,10 @@ def _set_up(lab, mode):
         patch_netnamespace(lab, "mywebserver", {"egressIPs": [IP1, IP2]})
 
 
+def ns_task(**options):
+    return {"ocp.egressip.egressip_netnamespace": dict(name="mywebserver", **options)}
+
+
 ERROR_CASES = {
     # the blog's errors done by hand, attempted through the modules
     "same-ips-on-both-nodes": (
@@ -131,16 +135,12 @@ ERROR_CASES = {
         ['"203.0.113.81"', "no node can host it"]),
     "outside-network-manual": (
         None,
-        {"ocp.egressip.egressip_netnamespace": {"name": "mywebserver", "egress_ips": ["203.0.113.81"],
-                                                 "mode": "manual", "node_network": "198.51.100.0/24",
-                                                 "node_interface": "enp1s0"}},
-        ['egress IP "203.0.113.81" is not in local network 198.51.100.0/24 of interface enp1s0']),
+        ns_task(egress_ips=["203.0.113.81"], mode="manual", node_network="198.51.100.0/24", node_interface="enp1s0"),
+        ['egress IP "203.0.113.81" is not in local network 198.51.100.0/24 of interface enp1s0 (HostSubnet "worker01"']),
     "node-ip-manual": (
         None,
-        {"ocp.egressip.egressip_netnamespace": {"name": "mywebserver", "egress_ips": ["198.51.100.144"],
-                                                 "mode": "manual", "nodes": ["worker01"],
-                                                 "node_network": "198.51.100.0/24"}},
-        ['"198.51.100.144"', "node"]),
+        ns_task(egress_ips=["198.51.100.144"], mode="manual", nodes=["worker01"], node_network="198.51.100.0/24"),
+        ['desired egress IP "198.51.100.144" is the node IP (egressIPs of HostSubnet "worker01"']),
     "node-ip-auto": (
         "auto",
         {"ocp.egressip.egressip_netnamespace": {"name": "mywebserver", "egress_ips": ["198.51.100.145"]}},
