@@ -31,13 +31,48 @@ class LabError(Exception):
         self.code, self.body = code, body
 
 
+# Runs one request inside a network namespace (Lab.netns): JSON in on stdin, JSON out.
+_NETNS_CLIENT = """
+import json, ssl, sys, urllib.request, urllib.error
+a = json.load(sys.stdin)
+ctx = ssl.create_default_context(cafile=a["ca"]) if a["ca"] else None
+data = a["data"].encode("latin-1") if a["data"] is not None else None
+req = urllib.request.Request(a["url"], data=data, method=a["method"], headers=a["headers"])
+try:
+    with urllib.request.urlopen(req, context=ctx, timeout=a["timeout"]) as r:
+        out = {"code": r.status, "ctype": r.headers.get_content_type(), "body": r.read().decode("latin-1")}
+except urllib.error.HTTPError as e:
+    out = {"code": e.code, "ctype": e.headers.get_content_type(), "body": e.read().decode("latin-1")}
+json.dump(out, sys.stdout)
+"""
+
+
 class Lab:
-    def __init__(self, url, kubeconfig, token, ca, process):
+    def __init__(self, url, kubeconfig, token, ca, process, netns=None):
         self.url, self.kubeconfig, self.token, self.ca, self.process = url, kubeconfig, token, ca, process
+        self.netns = netns
         self._ctx = ssl.create_default_context(cafile=ca) if ca else None
+
+    def _via_netns(self, method, path, data, headers, timeout):
+        args = {"url": self.url + path, "method": method, "headers": headers, "ca": self.ca,
+                "timeout": timeout, "data": data.decode("latin-1") if data is not None else None}
+        res = subprocess.run(["ip", "netns", "exec", self.netns, sys.executable, "-c", _NETNS_CLIENT],
+                             input=json.dumps(args), capture_output=True, text=True, timeout=timeout + 10)
+        if res.returncode != 0:
+            raise RuntimeError("request in netns %s failed: %s" % (self.netns, res.stderr[-2000:]))
+        out = json.loads(res.stdout)
+        raw = out["body"].encode("latin-1")
+        doc = raw
+        if raw and out["ctype"] == "application/json":
+            doc = json.loads(raw)
+        if out["code"] >= 400:
+            raise LabError(out["code"], doc)
+        return doc
 
     # -- raw HTTP ----------------------------------------------------------------------
     def request(self, method, path, body=None, content_type="application/json", token=True, timeout=30):
+        """One HTTP request; the JSON answer (or raw bytes); LabError for HTTP errors.
+        With ``netns`` the request is made from inside that namespace."""
         data = None
         if body is not None:
             data = body if isinstance(body, bytes) else json.dumps(body).encode()
@@ -46,6 +81,8 @@ class Lab:
             headers["Content-Type"] = content_type
         if token:
             headers["Authorization"] = "Bearer " + (self.token if token is True else token)
+        if self.netns:
+            return self._via_netns(method, path, data, headers, timeout)
         req = urllib.request.Request(self.url + path, data=data, method=method, headers=headers)
         try:
             with urllib.request.urlopen(req, context=self._ctx, timeout=timeout) as resp:
@@ -149,7 +186,8 @@ def start_lab(tmp_path, scenario="seed", tls=False, extra_args=(), netns=None, t
         if not line or not line.startswith("ready "):
             with open(stderr_path, errors="replace") as f:
                 raise RuntimeError("lab did not start (%r): %s" % (line, f.read()[-3000:]))
-        yield Lab(line.split(" ", 1)[1], kubeconfig, token, kubeconfig + ".ca.pem" if tls else None, process)
+        yield Lab(line.split(" ", 1)[1], kubeconfig, token, kubeconfig + ".ca.pem" if tls else None, process,
+                  netns)
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)

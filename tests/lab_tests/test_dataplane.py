@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from tests.lab.fixtures import start_lab
+from tests.lab.fixtures import LabError, start_lab
 
 from .helpers import egress
 
@@ -82,11 +82,13 @@ def test_lab_runs_inside_a_namespace(tmp_path):
         with start_lab(tmp_path, netns=name) as lab:
             assert lab.url.startswith("http://127.0.0.1:")
             assert _ip("netns", "identify", str(lab.process.pid)).stdout.strip() == name
-            out = _ip("netns", "exec", name, "python3", "-c",
-                      "import urllib.request,sys;r=urllib.request.Request(sys.argv[1]+'/api/v1/nodes',"
-                      "headers={'Authorization':'Bearer '+sys.argv[2]});"
-                      "print(len(__import__('json').load(urllib.request.urlopen(r))['items']))",
-                      lab.url, lab.token).stdout
-            assert out.strip() == "5"
+            assert len(lab.get("/api/v1/nodes")["items"]) == 5   # helpers go through the netns
+            lab.set_ready("worker01", False)
+            assert lab.stats()["by_kind"]["Node"] == {"get": 1, "list": 1, "patch": 1}
+        with start_lab(tmp_path, netns=name, tls=True) as lab:
+            assert lab.get("/api/v1/nodes/worker02")["metadata"]["name"] == "worker02"
+            with pytest.raises(LabError) as err:
+                lab.request("GET", "/api/v1/nodes", token="wrong")
+            assert err.value.code == 401
     finally:
         _ip("netns", "del", name, check=False)
