@@ -247,30 +247,49 @@ def _fork(state):
     return fork() if fork is not None else state.copy()
 
 
+# Intermediate states with two claimants of one address risk ARP conflicts on the node
+# network: worse than an address briefly hosted by no node.
+CONFLICT_CODES = set(["IP_MULTIPLE_NODES", "IP_MULTIPLE_NAMESPACES", "NAMESPACE_MULTIPLE_IPS_ON_NODE"])
+MAX_ORDER_CANDIDATES = 20
+
+
+def _moves(changes):
+    gained, lost = set(), set()
+    for change in changes:
+        for key in set(change.before) | set(change.after):
+            old, new = set(_as_list(change.before.get(key))), set(_as_list(change.after.get(key)))
+            gained |= new - old
+            lost |= old - new
+    return gained & lost
+
+
 def order_changes(backend, before, changes, allowed_keys):
-    """Order writes so that no intermediate state has an error outside ``allowed_keys``."""
+    """Order writes so that each intermediate state adds as few errors as possible (none
+    outside ``allowed_keys`` where an order allows it; address conflicts weigh most)."""
     # preference: the core's order (diff_sdn: HostSubnets gaining IPs, NetNamespaces,
     # HostSubnets losing IPs), then the backend's rank for changes it does not order
     pending = sorted(changes, key=backend.write_rank)
-    if len(pending) <= 1:
+    if len(pending) <= 1 or not _moves(pending):
+        # nothing is taken from one object and given to another: gaining first and losing
+        # last never passes through a state worse than the two ends
         return pending
     ordered = []
     current = _fork(before)
     while pending:
-        chosen = None
-        for idx, change in enumerate(pending):
+        best = None
+        for idx, change in enumerate(pending[:MAX_ORDER_CANDIDATES]):
             trial = _fork(current)
             backend.apply_change(trial, change)
-            bad = [f for f in core_validate.validate(trial)
-                   if f.severity == "error" and finding_key(f) not in allowed_keys]
-            if not bad:
-                chosen = idx
-                current = trial
+            score = 0
+            for f in core_validate.validate(trial):
+                if f.severity == "error" and finding_key(f) not in allowed_keys:
+                    score += 10 if f.code in CONFLICT_CODES else 1
+            if best is None or score < best[0]:
+                best = (score, idx, trial)
+            if score == 0:
                 break
-        if chosen is None:
-            chosen = 0
-            backend.apply_change(current, pending[0])
-        ordered.append(pending.pop(chosen))
+        current = best[2]
+        ordered.append(pending.pop(best[1]))
     return ordered
 
 
