@@ -28,8 +28,8 @@ __metaclass__ = type
 import bisect
 
 from ansible_collections.ocp.egressip.plugins.module_utils.addresses import (
-    InputError, cidr_contains, int_to_ip, interval_size, merge_intervals, parse_pool_entry,
-    subtract_intervals,
+    InputError, cidr_contains, int_to_ip, intersect_intervals, interval_size, merge_intervals,
+    parse_pool_entry, subtract_intervals,
 )
 from ansible_collections.ocp.egressip.plugins.module_utils.findings import ERROR
 from ansible_collections.ocp.egressip.plugins.module_utils.index import index_of
@@ -391,7 +391,9 @@ class _Space(object):
             pool = merge_intervals(regions)
             self.pool_text = "(default: %s)" % ("egressCIDRs of Ready nodes" if self.mode == "auto"
                                                 else "networks of the candidate nodes")
-        keep_pool = pool if req.pool is not None else self._everything(root)
+        # IPs the namespace already has are kept only where this mode can host them
+        everything = self._everything(root)
+        keep_pool = everything if req.pool is None else intersect_intervals(pool, everything)
         if self.mode == "manual":
             # manual IPs must not lie in any node's egressCIDRs (documented limitation)
             pool = subtract_intervals(pool, cidr_ranges)

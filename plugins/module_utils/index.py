@@ -94,13 +94,21 @@ def _cidr(value, field, bad):
 
 def _ip_list(values, bad, cache):
     ips = []
-    seen = set()
     for i, value in enumerate(values):
-        num = _ip(value, "egressIPs[%d]" % i, bad, cache)
-        if num is not None and num not in seen:   # the SDN keeps sets of IPs
-            seen.add(num)
-            ips.append(num)
-    return ips, frozenset(seen)
+        num = cache.get(value) if value.__class__ is str else None
+        if num is None:
+            num = _ip(value, "egressIPs[%d]" % i, bad, cache)
+            if num is None:
+                continue
+        ips.append(num)
+    seen = frozenset(ips)
+    if len(seen) != len(ips):          # the SDN keeps sets of IPs: drop repeats, keep order
+        unique = []
+        for num in ips:
+            if num not in unique:
+                unique.append(num)
+        ips = unique
+    return ips, seen
 
 
 class RootIndex(object):
@@ -131,6 +139,9 @@ class RootIndex(object):
                     self.netaddrs.setdefault(first, ("network", net))
                     self.netaddrs.setdefault(last, ("broadcast", net))
         self.cidr_plens = sorted(set(net[1] for net in self.cidr_map))
+        # egressCIDR -> how many nodes holding it can take IPs now (static for every View)
+        self.cidr_ready = dict((net, sum(1 for n in names if self.nodes[n].eligible))
+                               for net, names in self.cidr_map.items())
         self.reserved = set(_strict_ip(value, "reserved", cache) for value in state.reserved)
         self.gateway = _strict_ip(state.gateway, "gateway", cache) if state.gateway else None
         self._static = None
@@ -180,6 +191,18 @@ class RootIndex(object):
             if names:
                 out.append(((ip & prefix_mask(plen), plen), names))
         return out
+
+    def cidr_hosting(self, ip):
+        """(some egressCIDR holds ip, some Ready node with such a CIDR exists)."""
+        held = ready = False
+        for plen in self.cidr_plens:
+            net = (ip & prefix_mask(plen), plen)
+            count = self.cidr_ready.get(net)
+            if count is not None:
+                held = True
+                if count:
+                    return True, True
+        return held, ready
 
     def static_blocked(self):
         """Addresses never handed out: reserved, gateway, node host IPs, network and
@@ -338,6 +361,9 @@ class View(object):
 
     def cidr_nodes(self, ip, max_plen=32):
         return self.root.cidr_nodes(ip, max_plen)
+
+    def cidr_hosting(self, ip):
+        return self.root.cidr_hosting(ip)
 
     def static_blocked(self):
         return self.root.static_blocked()

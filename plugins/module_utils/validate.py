@@ -192,57 +192,56 @@ def _multiple_ips_on_node(ctx, info, subject, me):
 
 # --- namespace subject ------------------------------------------------------------------
 
-def _hosts(ctx, ip):
-    """(pinned node names, names of nodes whose egressCIDRs hold ip)."""
-    pinned = ctx.index.nodes_for_ip(ip)
-    by_cidr = []
-    for _net, names in ctx.index.cidr_nodes(ip):
-        by_cidr.extend(names)
-    return pinned, by_cidr
-
-
 def _check_namespace(ctx, info):
     index, name = ctx.index, info.name
     subject = ("namespace", name)
-    me = ctx.ns_obj(name)
-    out = _bad_entries(ctx, ctx.ns_kind, name, subject, info.bad, me)
+    out = _bad_entries(ctx, ctx.ns_kind, name, subject, info.bad, ctx.ns_obj(name)) if info.bad else []
     if not info.ips:
         return out
     active = 0
     manual_nodes = set()
-    manual = in_cidr = False
+    in_cidr = False
     for ip in info.ips:
-        text = int_to_ip(ip)
-        pinned, by_cidr = _hosts(ctx, ip)
+        pinned = index.nodes_for_ip(ip)
+        held, cidr_ready = index.cidr_hosting(ip)
+        in_cidr = in_cidr or held
+        working = cidr_ready
+        pinned_ready = False
         for node in pinned:
-            if not index.node(node).cidrs:
-                manual = True
+            node_info = index.node(node)
+            if not node_info.cidrs:
                 manual_nodes.add(node)
-        in_cidr = in_cidr or bool(by_cidr)
-        if not pinned and not by_cidr:
+            if node_info.eligible:
+                pinned_ready = True
+                # a pin the node cannot claim (node/egressip.go assignEgressIP) carries no traffic
+                working = working or _can_claim(node_info, ip)
+        if not pinned and not held:
             out.append(Finding("IP_NO_NODE", '%s "%s" egressIPs: "%s" is on no %s egressIPs and in no egressCIDRs: '
-                               "no node can host it" % (ctx.ns_kind, name, text, ctx.node_kind), [me], subject))
+                               "no node can host it" % (ctx.ns_kind, name, int_to_ip(ip), ctx.node_kind),
+                               [ctx.ns_obj(name)], subject))
             continue
-        ready = [n for n in set(pinned) | set(by_cidr) if index.node(n).eligible]
-        # a pin the node cannot claim (node/egressip.go assignEgressIP) does not carry traffic
-        working = [n for n in pinned if n in ready and _can_claim(index.node(n), ip)] + \
-            [n for n in by_cidr if n in ready]
-        if not ready:
+        if not pinned_ready and not cidr_ready:
+            hosts = set(pinned)
+            for _net, names in index.cidr_nodes(ip):
+                hosts.update(names)
             out.append(Finding("IP_NODE_NOT_READY", '%s "%s" egressIPs: "%s": every node that can host it is not '
-                               "Ready (%s)" % (ctx.ns_kind, name, text, ", ".join(sorted(set(pinned) | set(by_cidr)))),
-                               [me] + [ctx.node_obj(n) for n in pinned], subject))
+                               "Ready (%s)" % (ctx.ns_kind, name, int_to_ip(ip), ", ".join(sorted(hosts))),
+                               [ctx.ns_obj(name)] + [ctx.node_obj(n) for n in pinned], subject))
             continue
         # common/egressip.go egressIPActive: an IP claimed twice is not used at all
         if working and len(pinned) <= 1 and len(index.namespaces_for_ip(ip)) == 1:
             active += 1
+    if active and not in_cidr and len(manual_nodes) != 1:
+        return out                      # the common healthy case, without building any text
     ips = "[%s]" % ", ".join(int_to_ip(ip) for ip in info.ips)
+    me = ctx.ns_obj(name)
     if not active:
         out.append(Finding("NAMESPACE_EGRESS_DROPPED", '%s "%s" egressIPs: %s: no egress IP of this namespace can be '
                            "active, its egress traffic is dropped" % (ctx.ns_kind, name, ips), [me], subject))
-    if not manual and in_cidr and len(info.ips) > 1:
+    if not manual_nodes and in_cidr and len(info.ips) > 1:
         out.append(Finding("NAMESPACE_MULTIPLE_AUTO_IPS", '%s "%s" egressIPs: %s: more than one egress IP per '
                            "namespace is not supported in automatic mode" % (ctx.ns_kind, name, ips), [me], subject))
-    if manual and len(manual_nodes) == 1:
+    if len(manual_nodes) == 1:
         node = next(iter(manual_nodes))
         out.append(Finding("NAMESPACE_SINGLE_NODE", '%s "%s" egressIPs: %s: all on node "%s": no failover when it '
                            "goes down" % (ctx.ns_kind, name, ips, node), [me, ctx.node_obj(node)], subject))
@@ -262,6 +261,10 @@ def _check_ip(ctx, ip):
     owners = index.namespaces_for_ip(ip)
     if not pinned and not owners:
         return []
+    if len(pinned) <= 1 and len(owners) == 1 and ip not in index.host_ips and ip != index.gateway \
+            and ip not in index.reserved and ip not in index.netaddrs \
+            and (not pinned or index.node(pinned[0]).cidrs or not index.cidr_hosting(ip)[0]):
+        return []                       # the common healthy case, without building any text
     subject = ("ip", ip)
     text = int_to_ip(ip)
     objects = [ctx.node_obj(n) for n in pinned] + [ctx.ns_obj(n) for n in owners]

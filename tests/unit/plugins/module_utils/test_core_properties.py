@@ -6,6 +6,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
+
 from hypothesis import HealthCheck, event, given, settings, strategies as st
 
 from ansible_collections.ocp.egressip.plugins.module_utils.addresses import (
@@ -19,7 +21,9 @@ from ansible_collections.ocp.egressip.tests.unit.plugins.module_utils.core_strat
     ADDRS, GARBAGE, clean_clusters, requests, states,
 )
 
-FAST = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# CORE_EXAMPLES=5000 for a thorough run; the default keeps the folder well under 30 s.
+EXAMPLES = int(os.environ.get("CORE_EXAMPLES", "120"))
+FAST = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _key(findings):
