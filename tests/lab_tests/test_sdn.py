@@ -148,3 +148,23 @@ def test_auto_mode_does_not_auto_assign_conflicting_ips(lab):
     assert hostsubnet_ips(lab, "worker01") == []           # makeEmptyAllocation skips it
     assert "Multiple nodes (%s, 198.51.100.141) claiming EgressIP %s" % (W2, IP1) in lab.errors() or \
         "Multiple nodes (198.51.100.141, %s) claiming EgressIP %s" % (W2, IP1) in lab.errors()
+
+
+def test_rebalance_after_node_comes_back_and_one_ip_per_namespace_per_node(lab):
+    for ns in ("app1", "app2", "app3"):
+        lab.post("/api/v1/namespaces", {"metadata": {"name": ns}})
+    for node in ("worker01", "worker02"):
+        egress(lab, node, cidrs=["198.51.100.0/24"])
+    for i, ns in enumerate(("mywebserver", "app1", "app2", "app3")):
+        egress(lab, netns=ns, ns_ips=["198.51.100.%d" % (120 + i)])
+    lab.set_ready("worker01", False)
+    assert len(hostsubnet_ips(lab, "worker02")) == 4 and hostsubnet_ips(lab, "worker01") == []
+    lab.set_ready("worker01", True)            # starved node: IPs are moved back for balance
+    assert len(hostsubnet_ips(lab, "worker01")) == 2 and len(hostsubnet_ips(lab, "worker02")) == 2
+    assert all(a["active"] for a in lab.assignments().values())
+    # a namespace with two IPs: one per node; with one node down only one can be placed
+    egress(lab, netns="app3", ns_ips=["198.51.100.123", "198.51.100.130"])
+    lab.set_ready("worker02", False)
+    placed = [ip for ip in ("198.51.100.123", "198.51.100.130") if ip in hostsubnet_ips(lab, "worker01")]
+    assert len(placed) == 1
+    assert lab.errors() == []

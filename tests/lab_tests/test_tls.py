@@ -36,6 +36,14 @@ def test_kubernetes_core_k8s_info_over_https(lab_tls, tmp_path):
         kind: HostSubnet
         kubeconfig: "{{ kc }}"
       register: hs
+    - kubernetes.core.k8s:
+        kubeconfig: "{{ kc }}"
+        state: present
+        definition:
+          apiVersion: network.openshift.io/v1
+          kind: NetNamespace
+          metadata: {name: mywebserver}
+          egressIPs: ["198.51.100.120"]
     - copy:
         dest: "{{ out }}"
         content: "{{ hs.resources | map(attribute='hostIP') | list | to_json }}"
@@ -48,4 +56,8 @@ def test_kubernetes_core_k8s_info_over_https(lab_tls, tmp_path):
                          env=env, capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
     assert json.loads(out.read_text()) == ["198.51.100.%d" % i for i in range(141, 146)]
-    assert {r["verb"] for r in lab_tls.requests() if r["kind"]} == {"list"}
+    # k8s tries a strategic merge patch first; a CRD kind answers 415, then a merge patch works
+    patches = [(r["content_type"], r["status"]) for r in lab_tls.requests() if r["verb"] == "patch"]
+    assert patches == [("application/strategic-merge-patch+json", 415), ("application/merge-patch+json", 200)]
+    assert lab_tls.get("/apis/network.openshift.io/v1/netnamespaces/mywebserver")["egressIPs"] == ["198.51.100.120"]
+    assert {r["verb"] for r in lab_tls.requests() if r["kind"] == "HostSubnet"} == {"list"}
