@@ -12,6 +12,9 @@ class Kind:
     crd: bool           # CRD-backed kinds reject strategic merge patches (415)
     status: bool        # has a /status subresource
     short: tuple = ()
+    # PUT without metadata.resourceVersion allowed (strategy AllowUnconditionalUpdate):
+    # true for nodes and namespaces, false for leases and every CRD kind
+    unconditional: bool = False
 
     @property
     def api_version(self):
@@ -23,8 +26,8 @@ class Kind:
 
 
 KINDS = (
-    Kind("Node", "", "v1", "nodes", False, False, True, ("no",)),
-    Kind("Namespace", "", "v1", "namespaces", False, False, True, ("ns",)),
+    Kind("Node", "", "v1", "nodes", False, False, True, ("no",), True),
+    Kind("Namespace", "", "v1", "namespaces", False, False, True, ("ns",), True),
     Kind("HostSubnet", "network.openshift.io", "v1", "hostsubnets", False, True, False),
     Kind("NetNamespace", "network.openshift.io", "v1", "netnamespaces", False, True, False),
     Kind("Network", "config.openshift.io", "v1", "networks", False, True, True),

@@ -174,7 +174,7 @@ class Store:
             if body_name and body_name != name:
                 raise errors.ApiError(400, "the name of the object (%s) does not match the name on "
                                       "the URL (%s)" % (body_name, name))
-            self._check_rv(kind, old, body.get("metadata") or {}, required=kind.crd)
+            self._check_rv(kind, old, body.get("metadata") or {}, required=not kind.unconditional)
             if subresource == "status":
                 new = copy.deepcopy(old)
                 new["status"] = copy.deepcopy(body.get("status"))

@@ -220,3 +220,21 @@ def test_namespace_gets_a_netnamespace_and_leases_live_in_namespaces(lab):
         lab.get(NN + "team-c")
     with pytest.raises(LabError):
         lab.get("/apis/coordination.k8s.io/v1/namespaces/team-c/leases/l")
+
+
+def test_put_without_resource_version(lab):
+    node = lab.get(NODES + "worker01")
+    del node["metadata"]["resourceVersion"]
+    node["metadata"]["labels"]["unconditional"] = "ok"
+    assert lab.put(NODES + "worker01", node)["metadata"]["labels"]["unconditional"] == "ok"
+    hs = lab.get(HS + "worker01")
+    del hs["metadata"]["resourceVersion"]
+    with pytest.raises(LabError) as err:
+        lab.put(HS + "worker01", hs)
+    assert err.value.code == 422 and "must be specified for an update" in err.value.body["message"]
+    base = "/apis/coordination.k8s.io/v1/namespaces/default/leases"
+    lease = lab.post(base, {"metadata": {"name": "l"}, "spec": {"holderIdentity": "a"}})
+    del lease["metadata"]["resourceVersion"]
+    with pytest.raises(LabError) as err:
+        lab.put(base + "/l", lease)
+    assert err.value.code == 422
