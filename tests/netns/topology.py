@@ -424,6 +424,7 @@ def write_inventory(topo: dict, path: Optional[str] = None, extra_host_vars: Opt
             # namespaces share the file system and hostnames: keep ssh control
             # sockets per topology so parallel runs never share a master.
             "ansible_control_path_dir": cp_dir,
+            "ansible_pipelining": True,
             "netns_name": h["ns"],
             "netns_scratch_dir": h["scratch_dir"],
             "netns_interface": h["iface"],
