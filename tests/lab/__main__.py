@@ -46,6 +46,7 @@ def main(argv=None):
     p.add_argument("--tls", action="store_true", help="serve HTTPS with a generated CA")
     p.add_argument("--token", default=None, help="bearer token (default: random)")
     p.add_argument("--dataplane", default="", help="worker01=NETNS:IFACE,... (run ip addr add/del)")
+    p.add_argument("--verbose", action="store_true", help="log each API request on stderr")
     args = p.parse_args(argv)
     try:
         scenario = scenarios.build(args.scenario)
@@ -62,6 +63,7 @@ def main(argv=None):
         ctx = tls_context(paths["cert"], paths["key"])
         write_private(args.kubeconfig + ".ca.pem", ca_pem)
     server = LabServer(cluster, token, args.port, ctx)
+    server.verbose = args.verbose
     write_private(args.kubeconfig, yaml.safe_dump(kubeconfig(server.url, token, ca_pem),
                                                   default_flow_style=False).encode())
     stop = threading.Event()

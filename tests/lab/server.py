@@ -5,6 +5,7 @@ import http.server
 import json
 import socketserver
 import ssl
+import sys
 import time
 import traceback
 from urllib.parse import parse_qs, urlsplit
@@ -20,6 +21,7 @@ NODE = kinds.BY_KIND["Node"]
 class LabServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    verbose = False
 
     def __init__(self, cluster, token, port=0, tls_context=None):
         self.cluster, self.token = cluster, token
@@ -112,6 +114,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def _error(self, exc):
         self._send(exc.code, exc.body())
+
+    def log_request(self, code="-", size="-"):
+        if self.server.verbose:
+            sys.stderr.write("%s %s %s\n" % (self.command, self.path, code))
+            sys.stderr.flush()
 
     def _body(self):
         length = int(self.headers.get("Content-Length") or 0)
