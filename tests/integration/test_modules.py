@@ -282,3 +282,41 @@ def test_batch_200_namespaces(tmp_path):
         assert res.rc == 0 and res.result(0)["changed"] is False
         d = delta(s1, lab.stats())
         assert d["writes"] == 0 and d["total"] == 5, d
+
+
+def test_release_unpins_after_the_namespace(tmp_path, seed_lab):
+    lab = seed_lab
+    res = run_tasks(tmp_path, lab, [STATIC_NS])
+    assert res.rc == 0, res
+    s0 = lab.stats()
+    release = {"ocp.egressip.egressip_netnamespace": {"name": "mywebserver", "state": "absent"}}
+    res = run_tasks(tmp_path, lab, [release, release], name="release")
+    assert res.rc == 0, res
+    out = res.result(0)
+    # the namespace stops using the IPs before they are unpinned
+    assert out["plan"]["order"] == ["NetNamespace/mywebserver", "HostSubnet/worker01", "HostSubnet/worker02"]
+    assert out["egress_ips"] == [] and res.result(1)["changed"] is False
+    d = delta(s0, lab.stats())
+    assert d["by_kind"]["NetNamespace"]["patch"] == 1 and d["by_kind"]["HostSubnet"]["patch"] == 2
+    assert not netnamespace(lab, "mywebserver").get("egressIPs")
+    assert not hostsubnet(lab, "worker01").get("egressIPs") and not hostsubnet(lab, "worker02").get("egressIPs")
+
+
+def test_preexisting_unrelated_error_does_not_block_fixing_things(tmp_path, seed_lab):
+    lab = seed_lab
+    # a hand-made error on master01/master02 (both claim an IP of kube-system)
+    patch_netnamespace(lab, "kube-system", {"egressIPs": ["198.51.100.130"]})
+    for name in ("master01", "master02"):
+        patch_hostsubnet(lab, name, {"egressIPs": ["198.51.100.130"]})
+    res = run_tasks(tmp_path, lab, [STATIC_NS])
+    assert res.rc == 0, res
+    out = res.result(0)
+    pre = [f for f in out["findings"] if f["code"] == "IP_MULTIPLE_NODES"]
+    assert pre and pre[0]["blocking"] is False
+    assert netnamespace(lab, "mywebserver")["egressIPs"] == [IP1, IP2]
+    # ... but a task touching those objects is blocked
+    s0 = lab.stats()
+    res = run_tasks(tmp_path, lab, [{"ocp.egressip.egressip_hostsubnet": {"name": "master01", "egress_cidrs": []}}],
+                    name="touch")
+    assert res.rc != 0 and "Multiple nodes" in res.result(0)["msg"]
+    assert delta(s0, lab.stats())["writes"] == 0
