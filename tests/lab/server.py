@@ -130,6 +130,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except ValueError as exc:
             raise errors.ApiError(400, "couldn't decode the request body as JSON: %s" % exc)
 
+    def _typed(self, kind, raw):
+        """The request body; 400 when it names another kind or API version, as the real server."""
+        body = self._json(raw)
+        if isinstance(body, dict):
+            if body.get("apiVersion") not in (None, "", kind.api_version):
+                raise errors.ApiError(400, "the API version in the data (%s) does not match the expected "
+                                      "API version (%s)" % (body["apiVersion"], kind.api_version), "BadRequest")
+            if body.get("kind") not in (None, "", kind.kind):
+                raise errors.ApiError(400, "the kind in the data (%s) does not match the expected kind (%s)"
+                                      % (body["kind"], kind.kind), "BadRequest")
+        return body
+
     def _authorized(self, path):
         if path in ANONYMOUS and "Authorization" not in self.headers:
             return True
@@ -241,9 +253,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             saved = (dict(store.objects), store.rv) if dry_run else None
             try:
                 if verb == "create":
-                    code, body = 201, store.create(kind, self._json(raw), namespace)
+                    code, body = 201, store.create(kind, self._typed(kind, raw), namespace)
                 elif verb == "update":
-                    code, body = 200, store.replace(kind, namespace, name, self._json(raw), sub)
+                    code, body = 200, store.replace(kind, namespace, name, self._typed(kind, raw), sub)
                 elif verb == "patch":
                     code, body = 200, store.patch(kind, namespace, name, raw,
                                                   self.headers.get("Content-Type"), sub)

@@ -238,3 +238,16 @@ def test_put_without_resource_version(lab):
     with pytest.raises(LabError) as err:
         lab.put(base + "/l", lease)
     assert err.value.code == 422
+
+
+def test_body_of_another_kind_is_400(lab):
+    with pytest.raises(LabError) as err:
+        lab.post("/apis/network.openshift.io/v1/hostsubnets",
+                 {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "x"}})
+    assert err.value.code == 400 and err.value.body["reason"] == "BadRequest"
+    with pytest.raises(LabError) as err:
+        lab.post("/apis/network.openshift.io/v1/hostsubnets",
+                 {"apiVersion": "network.openshift.io/v1", "kind": "NetNamespace", "metadata": {"name": "x"}})
+    assert err.value.code == 400
+    with pytest.raises(LabError):
+        lab.get(HS + "x")
