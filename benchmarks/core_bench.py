@@ -106,12 +106,14 @@ def build(namespaces):
 
 # --- the straightforward baseline --------------------------------------------------------
 
-def baseline_validate(state):
-    """Per-IP loops with netaddr objects and list scans; the same main checks."""
+def baseline_validate(state, sample=None):
+    """Per-IP loops with netaddr objects and list scans; the same main checks. With sample=K
+    only every (N/K)-th namespace is checked (against the whole state)."""
     problems = []
     nodes = list(state.nodes.values())
     namespaces = list(state.namespaces.values())
-    for ns in namespaces:
+    step = max(1, len(namespaces) // sample) if sample else 1
+    for ns in namespaces[::step]:
         for text in ns.egress_ips:
             ip = netaddr.IPAddress(text)
             pinned = [n for n in nodes if text in n.egress_ips]
@@ -182,6 +184,7 @@ def best_of(func, repeat):
 def per_allocation(state, mode, samples):
     """Mean time of one allocation (count=2) on a warm state; each on a different spare namespace."""
     index_of(state)
+    allocate(state, [Request("spare%03d" % (SPARE - 1), count=2, mode=mode)])   # warm the segment cache
     times = []
     for i in range(samples):
         req = Request("spare%03d" % (i % SPARE), count=2, mode=mode)
@@ -232,16 +235,27 @@ def main():
           "| ratio |")
     print("|---:|---:|---:|---:|---:|---:|---:|")
     ratios = []
-    for size in baseline_sizes:
+    for size in sizes:
         state = build(size)
         validate(state)
         t_core = best_of(lambda: validate(state), 3)
-        t_base = best_of(lambda: baseline_validate(state), 1)
-        a_core, _ = per_allocation(state, "manual", 50)
-        a_base = best_of(lambda: baseline_allocate(state, "spare000", 2, "100.64.0.0/16"), 1)
-        ratios.append((t_base / t_core, a_base / a_core))
-        print("| %d | %s | %s | %.0fx | %s | %s | %.0fx |" % (size, fmt(t_core), fmt(t_base), t_base / t_core,
-                                                              fmt(a_core), fmt(a_base), a_base / a_core))
+        a_core, _ = per_allocation(state, "manual", 100)
+        a_base = best_of(lambda: baseline_allocate(state, "spare000", 2, "100.64.0.0/16"), 3 if size < 10000 else 1)
+        if size in baseline_sizes:
+            t_base = best_of(lambda: baseline_validate(state), 1)
+            ratios.append((t_base / t_core, a_base / a_core))
+            validation = "%s | %.0fx" % (fmt(t_base), t_base / t_core)
+        else:
+            # the full baseline would run for minutes: time it on a sample of namespaces and scale
+            sample = 200
+            checked = len(list(state.namespaces)[::max(1, len(state.namespaces) // sample)])
+            t_part = best_of(lambda: baseline_validate(state, sample), 1)
+            t_base = t_part * len(state.namespaces) / checked
+            ratios.append((t_base / t_core, a_base / a_core))
+            validation = "%s (%d of %d namespaces timed, scaled) | %.0fx" % (
+                fmt(t_base), checked, len(state.namespaces), t_base / t_core)
+        print("| %d | %s | %s | %s | %s | %.0fx |" % (size, fmt(t_core), validation, fmt(a_core), fmt(a_base),
+                                                     a_base / a_core))
     print()
 
     big = build(10000)
@@ -249,18 +263,21 @@ def main():
     tracemalloc.start()
     validate(big)
     _, peak_validate = tracemalloc.get_traced_memory()
+    allocate(big, [Request("spare000", count=2, mode="manual")])     # segment cache, as in a warm run
+    held, _ = tracemalloc.get_traced_memory()
     tracemalloc.reset_peak()
     allocate(big, [Request("spare001", count=2, mode="manual")])
     _, peak_alloc = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    print("Peak memory (tracemalloc, 10,000 namespaces): full validation %.1f MiB (includes the index it "
-          "builds); one allocation on top %.2f MiB" % (peak_validate / 2 ** 20, peak_alloc / 2 ** 20))
+    print("Peak memory (tracemalloc, 10,000 namespaces): full validation %.1f MiB (state index included); "
+          "one warm allocation %.2f MiB above what was already held" % (peak_validate / 2 ** 20,
+                                                                        (peak_alloc - held) / 2 ** 20))
     size, tv, tm, wm, ta, wa, _tc, _nf = rows[-1]
     print()
     print("Targets at 10,000 namespaces: full validation %s (<= 1 s: %s); one allocation %s manual, %s auto "
           "(<= 2 ms: %s); baseline ratios >= 50x: %s" % (
               fmt(tv), "ok" if tv <= 1 else "MISSED", fmt(tm), fmt(ta), "ok" if max(tm, ta) <= 0.002 else "MISSED",
-              "ok" if all(min(r) >= 50 for r in ratios[-1:]) else "MISSED"))
+              "ok" if all(r >= 50 for pair in ratios for r in pair if r is not None) else "MISSED"))
 
 
 if __name__ == "__main__":

@@ -209,13 +209,15 @@ def _unpin(work, touched, node, ip):
 
 def _finish(state, base, work, touched, requested, strict=True):
     index = index_of(work)
-    old_ips = set()
+    changed = set()
     for name in touched.nodes:
-        old_ips.update(base.node(name).ips)
+        changed.update(base.node(name).ipset.symmetric_difference(index.node(name).ipset))
     for name in touched.namespaces:
-        old_ips.update(base.namespace(name).ips)
-    subjects, after = validate_change(index, touched.nodes, touched.namespaces, old_ips)
-    if strict:
+        changed.update(base.namespace(name).ipset.symmetric_difference(index.namespace(name).ipset))
+    subjects, after = validate_change(index, touched.nodes, touched.namespaces, changed)
+    if strict and any(f.severity == ERROR for f in after):
+        # errors that were there before the plan and are not about the requested namespaces
+        # do not block it (a cluster with one broken namespace must still be manageable)
         before = set((f.code, f.message) for f in check_subjects(base, subjects) if f.severity == ERROR)
         mine = set("%s/%s" % (state.kinds()[1], name) for name in requested)
         bad = [f for f in after if f.severity == ERROR

@@ -85,8 +85,21 @@ def _ip(value, field, bad, cache):
     return num
 
 
+_CIDR_CACHE = {}
+
+
 def _cidr(value, field, bad):
-    net, reason = classify_cidr(value)
+    # Node networks and egressCIDRs repeat across hundreds of nodes: parse each text once.
+    # (Only strings are cached; results are immutable tuples.)
+    if value.__class__ is str:
+        hit = _CIDR_CACHE.get(value)
+        if hit is None:
+            hit = _CIDR_CACHE[value] = classify_cidr(value)
+            if len(_CIDR_CACHE) > 65536:
+                _CIDR_CACHE.clear()
+        net, reason = hit
+    else:
+        net, reason = classify_cidr(value)
     if reason:
         bad.append((field, value, reason))
     return net

@@ -31,14 +31,14 @@ def validate(state):
     return sort_findings(check_subjects(index, all_subjects(index)))
 
 
-def validate_change(index, touched_nodes, touched_namespaces, old_ips=()):
+def validate_change(index, touched_nodes, touched_namespaces, changed_ips):
     """Findings of every subject a change of egressIPs can affect.
 
-    index is the index *after* the change (a View or RootIndex); old_ips are the
-    egress IPs (ints) the touched objects held before. Returns (subjects, findings):
-    the full findings of the changed state equal the old findings minus those of
-    these subjects plus these findings."""
-    subjects = affected_subjects(index, touched_nodes, touched_namespaces, old_ips)
+    index is the index *after* the change (a View or RootIndex); changed_ips are the
+    egress IPs (ints) added to or removed from the touched objects. Returns
+    (subjects, findings): the full findings of the changed state equal the old
+    findings minus those of these subjects plus these findings."""
+    subjects = affected_subjects(index, touched_nodes, touched_namespaces, changed_ips)
     return subjects, sort_findings(check_subjects(index, subjects))
 
 
@@ -55,12 +55,11 @@ def all_subjects(index):
     }
 
 
-def affected_subjects(index, touched_nodes, touched_namespaces, old_ips=()):
-    ips = set(old_ips)
-    for name in touched_nodes:
-        ips.update(index.node(name).ips)
-    for name in touched_namespaces:
-        ips.update(index.namespace(name).ips)
+def affected_subjects(index, touched_nodes, touched_namespaces, changed_ips):
+    """What to check again after egressIPs changed: the touched objects themselves, every
+    IP that was added or removed somewhere, and every object holding such an IP. An IP
+    a touched object kept is not needed: its holders and claimers are the same as before."""
+    ips = set(changed_ips)
     nodes = set(touched_nodes)
     namespaces = set(touched_namespaces)
     for ip in ips:
@@ -132,6 +131,8 @@ def _bad_entries(ctx, kind, name, subject, bad, obj):
 # --- node subject ---------------------------------------------------------------------
 
 def _check_node(ctx, info):
+    if not info.ips and not info.cidrs and not info.bad:
+        return []                       # nothing to check on a node without egress settings
     kind, name, node = ctx.node_kind, info.name, info.obj
     subject = ("node", name)
     me = ctx.node_obj(name)

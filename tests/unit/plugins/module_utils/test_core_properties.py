@@ -39,22 +39,25 @@ edits = st.lists(st.tuples(st.sampled_from(["node", "namespace"]), st.integers(0
 def test_incremental_validation_equals_full(state, changes):
     before = validate(state)          # also caches a RootIndex on state
     work = state.fork()
-    touched_nodes, touched_ns, old_ips = set(), set(), set()
+    touched_nodes, touched_ns = set(), set()
     base = index_of(state)
     for kind, i, ips in changes:
         if kind == "node":
             name = sorted(work.nodes)[i % len(work.nodes)]
-            old_ips.update(base.node(name).ips)
             touched_nodes.add(name)
             work.set_node_egress(name, egress_ips=ips)
         else:
             name = sorted(work.namespaces)[i % len(work.namespaces)]
-            old_ips.update(base.namespace(name).ips)
             touched_ns.add(name)
             work.set_namespace_egress(name, ips)
     view = index_of(work)
     assert view is not base and view.root is base     # really incremental
-    subjects, incremental = validate_change(view, touched_nodes, touched_ns, old_ips)
+    changed = set()
+    for name in touched_nodes:
+        changed.update(base.node(name).ipset ^ view.node(name).ipset)
+    for name in touched_ns:
+        changed.update(base.namespace(name).ipset ^ view.namespace(name).ipset)
+    subjects, incremental = validate_change(view, touched_nodes, touched_ns, changed)
     keys = subject_keys(subjects)
     combined = [f for f in before if f.subject not in keys] + incremental
     full = validate(work.copy())
