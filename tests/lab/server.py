@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from . import errors, kinds
 from .faults import Faults, fault_error
+from .selectors import parse_fields, parse_labels
 from .stats import Stats
 
 ANONYMOUS = ("/version", "/healthz", "/readyz", "/livez")
@@ -208,6 +209,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                      namespace=namespace, name=name, subresource=sub, dry_run=dry_run)
         entry = self.server.stats.record(entry, dry_run=dry_run)
         try:
+            if verb == "watch" and not sub:
+                return self._watch(kind, namespace, query, entry)
             if verb is None or verb == "watch" or (sub and verb not in ("get", "update", "patch")):
                 raise errors.ApiError(405, "the server does not allow this method on the requested "
                                       "resource", "MethodNotAllowed")
@@ -222,6 +225,55 @@ class Handler(http.server.BaseHTTPRequestHandler):
             raise
         entry["status"] = code
         self._send(code, body)
+
+    def _watch(self, kind, namespace, query, entry):
+        """Stream ADDED/MODIFIED/DELETED events as JSON lines (chunked) until timeoutSeconds."""
+        store = self.server.cluster.store
+        try:
+            timeout = float(query.get("timeoutSeconds", ["60"])[0])
+            since = query.get("resourceVersion", [""])[0]
+            lmatch = parse_labels(query.get("labelSelector", [""])[0] or "")
+            fmatch = parse_fields(query.get("fieldSelector", [""])[0] or "")
+        except ValueError as exc:
+            raise errors.ApiError(400, str(exc), "BadRequest")
+        with store.lock:
+            if since in ("", "0"):
+                items, rv = store.list(kind, namespace)
+                pending = [("ADDED", obj) for obj in items]
+                last = int(rv)
+            else:
+                pending, last = [], int(since)
+        entry["status"] = 200
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        deadline = time.monotonic() + timeout
+        try:
+            while True:
+                for event, obj in pending:
+                    meta = obj.get("metadata") or {}
+                    if namespace and meta.get("namespace") != namespace:
+                        continue
+                    if not lmatch(meta.get("labels")) or not fmatch(obj):
+                        continue
+                    data = (json.dumps({"type": event, "object": obj}) + "\n").encode()
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+                self.wfile.flush()
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                with store.lock:
+                    changes = store.changes_since(last, kind)
+                    if not changes:
+                        store.changed.wait(min(remaining, 1.0))
+                        changes = store.changes_since(last, kind)
+                    last = max([last] + [c[0] for c in changes])
+                pending = [(event, obj) for _, event, obj in changes]
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+        except OSError:
+            self.close_connection = True
 
     def _apply(self, verb, kind, namespace, name, sub, query, raw, dry_run):
         cluster = self.server.cluster
@@ -276,6 +328,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             finally:
                 if saved is not None:
                     store.objects, store.rv = saved
+                    store.forget_after(store.rv)
             if not dry_run:
                 cluster.reconcile()
             return code, body

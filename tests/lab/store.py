@@ -1,5 +1,6 @@
 """The object store: objects by (kind, namespace, name), a global resourceVersion counter,
 create/replace/patch/delete with the real server's conflict rules, selectors on list."""
+import collections
 import copy
 import datetime
 import json
@@ -28,8 +29,23 @@ def _spec_part(obj):
 class Store:
     def __init__(self):
         self.lock = threading.RLock()
+        self.changed = threading.Condition(self.lock)
         self.objects = {}
         self.rv = 0
+        self.changes = collections.deque(maxlen=20000)   # (rv, type, object) for watches
+
+    def _record(self, event, obj):
+        self.changes.append((self.rv, event, copy.deepcopy(obj)))
+        self.changed.notify_all()
+
+    def forget_after(self, rv):
+        """Drop change records newer than rv (after a dry run)."""
+        while self.changes and self.changes[-1][0] > rv:
+            self.changes.pop()
+
+    def changes_since(self, rv, kind):
+        return [(v, event, copy.deepcopy(obj)) for v, event, obj in self.changes
+                if v > rv and obj["kind"] == kind.kind]
 
     # -- helpers -----------------------------------------------------------------------
     def _key(self, kind, namespace, name):
@@ -78,6 +94,7 @@ class Store:
             meta["generation"] = int(old["metadata"].get("generation", 1)) + 1
         meta["resourceVersion"] = self._bump()
         self.objects[self._key(kind, meta.get("namespace"), meta["name"])] = new
+        self._record("MODIFIED", new)
         return copy.deepcopy(new)
 
     # -- reads -------------------------------------------------------------------------
@@ -163,6 +180,7 @@ class Store:
             meta["generation"] = 1
             meta["resourceVersion"] = self._bump()
             obj = self.objects[key] = self._stamp(kind, obj)
+            self._record("ADDED", obj)
             return copy.deepcopy(obj)
 
     def replace(self, kind, namespace, name, body, subresource=None):
@@ -247,9 +265,12 @@ class Store:
                             obj["metadata"].get(field)), "Conflict", kind.plural, name, kind.group)
             del self.objects[key]
             self._bump()
+            self._record("DELETED", dict(obj, metadata=dict(obj["metadata"], resourceVersion=str(self.rv))))
             if kind.kind == "Namespace":
                 for other in [k for k in self.objects if k[1] == name and k[1]]:
-                    del self.objects[other]
+                    gone = self.objects.pop(other)
+                    self._bump()
+                    self._record("DELETED", dict(gone, metadata=dict(gone["metadata"], resourceVersion=str(self.rv))))
             return copy.deepcopy(obj)
 
     # -- controller writes ---------------------------------------------------------------

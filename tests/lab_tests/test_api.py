@@ -251,3 +251,25 @@ def test_body_of_another_kind_is_400(lab):
     assert err.value.code == 400
     with pytest.raises(LabError):
         lab.get(HS + "x")
+
+
+def test_watch_streams_changes(lab):
+    import threading
+    import time
+    client = dynamic_client(lab)
+    hs = client.resources.get(api_version="network.openshift.io/v1", kind="HostSubnet")
+
+    def later():
+        time.sleep(0.3)
+        lab.patch(HS + "worker01?dryRun=All", {"egressIPs": ["198.51.100.121"]})
+        lab.patch(HS + "worker01", {"egressIPs": ["198.51.100.120"]})
+        lab.patch(NN + "mywebserver", {"egressIPs": ["198.51.100.120"]})   # another kind: not seen
+        lab.delete(HS + "worker02")
+    thread = threading.Thread(target=later)
+    thread.start()
+    events = [(e["type"], e["object"].metadata.name, e["object"].get("egressIPs"))
+              for e in client.watch(hs, timeout=2)]
+    thread.join()
+    assert events[:5] == [("ADDED", n, None) for n in ("master01", "master02", "master03", "worker01", "worker02")]
+    assert events[5:] == [("MODIFIED", "worker01", ["198.51.100.120"]), ("DELETED", "worker02", None)]
+    assert lab.stats()["by_verb"]["watch"] == 1
