@@ -9,6 +9,12 @@ IP1 = "198.51.100.120"
 FACTS = {"ocp.egressip.egressip_facts": {}}
 NS = {"ocp.egressip.egressip_netnamespace": {"name": "mywebserver", "egress_ips": [IP1], "mode": "manual",
                                              "node_network": "198.51.100.0/24"}}
+
+
+def ns_with(**options):
+    return {"ocp.egressip.egressip_netnamespace": dict(NS["ocp.egressip.egressip_netnamespace"], **options)}
+
+
 LEASES = "/apis/coordination.k8s.io/v1/namespaces/default/leases"
 
 
@@ -33,8 +39,8 @@ def test_tls_verified_by_default_and_auth_options(tmp_path):
                         name="insecure")
         assert res.rc == 0, res
         # a wrong token: a clear 401
-        res = run_tasks(tmp_path, lab, [{"ocp.egressip.egressip_facts": dict(direct, ca_cert=lab.ca,
-                                                                              api_key="wrong")}], name="badtoken")
+        bad = dict(direct, ca_cert=lab.ca, api_key="wrong")
+        res = run_tasks(tmp_path, lab, [{"ocp.egressip.egressip_facts": bad}], name="badtoken")
         assert res.rc != 0 and "401" in res.result(0)["msg"]
 
 
@@ -81,8 +87,7 @@ def test_lock_held_by_another_run_blocks_then_times_out(tmp_path, seed_lab):
     lab = seed_lab
     lab.post(LEASES, _lease("other-run", datetime.datetime.utcnow()))
     s0 = lab.stats()
-    res = run_tasks(tmp_path, lab, [{"ocp.egressip.egressip_netnamespace": dict(NS["ocp.egressip.egressip_netnamespace"],
-                                                                                 lock_timeout=2)}])
+    res = run_tasks(tmp_path, lab, [ns_with(lock_timeout=2)])
     assert res.rc != 0
     assert "could not acquire Lease default/ocp-egressip-lock" in res.result(0)["msg"]
     assert "other-run" in res.result(0)["msg"]
@@ -91,8 +96,7 @@ def test_lock_held_by_another_run_blocks_then_times_out(tmp_path, seed_lab):
     assert netnamespace(lab, "mywebserver").get("egressIPs") in (None, [])
     assert not hostsubnet(lab, "worker01").get("egressIPs")
     # lock: false ignores it
-    res = run_tasks(tmp_path, lab, [{"ocp.egressip.egressip_netnamespace": dict(NS["ocp.egressip.egressip_netnamespace"],
-                                                                                 lock=False)}], name="nolock")
+    res = run_tasks(tmp_path, lab, [ns_with(lock=False)], name="nolock")
     assert res.rc == 0 and netnamespace(lab, "mywebserver")["egressIPs"] == [IP1]
 
 

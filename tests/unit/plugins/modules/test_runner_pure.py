@@ -103,8 +103,8 @@ def test_netnamespace_items_validation():
                 netnamespaces=None)
     with pytest.raises(runner.RunnerError):
         changes.netnamespace_items(base)
-    items = changes.netnamespace_items(dict(base, name=None, count=1, netnamespaces=[{"name": "a"}, {"name": "b",
-                                                                                                    "count": 2}]))
+    batch = [{"name": "a"}, {"name": "b", "count": 2}]
+    items = changes.netnamespace_items(dict(base, name=None, count=1, netnamespaces=batch))
     assert [(i["name"], i["count"]) for i in items] == [("a", 1), ("b", 2)]
 
 
