@@ -14,14 +14,14 @@ except ImportError:
 
 
 # -- tables exactly as `oc get hostsubnets` / `oc get netnamespaces` print them -------------
-# oc prints with Go's tabwriter(minwidth=10, tabwidth=4, padding=3, padchar=' ', flags=0);
+# oc prints with Go's tabwriter(minwidth=6, tabwidth=4, padding=3, padchar=' ', flags=0);
 # the last column is not padded.
 
 def go_list(values):
     return "[%s]" % " ".join(values or [])
 
 
-def tabwrite(rows, minwidth=10, padding=3):
+def tabwrite(rows, minwidth=6, padding=3):
     if not rows:
         return []
     ncols = max(len(r) for r in rows)

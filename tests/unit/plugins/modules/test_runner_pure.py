@@ -173,3 +173,8 @@ def test_kinds_table_paths():
 def test_gains_losses():
     assert runner._gains_losses(Change("HostSubnet", "a", {"egressIPs": []}, {"egressIPs": [IP1]})) == (True, False)
     assert runner._gains_losses(Change("HostSubnet", "a", {"egressIPs": [IP1]}, {"egressIPs": []})) == (False, True)
+
+
+def test_tabwrite_minwidth_like_go_tabwriter():
+    # k8s printers: tabwriter.NewWriter(out, 6, 4, 3, ' ', 0): a column is at least 6 wide
+    assert facts.tabwrite([["A", "B", "C"], ["x", "yy", "z"]]) == ["A     B     C", "x     yy    z"]
