@@ -151,7 +151,7 @@ def allocate(state, requests):
     work = state.fork()
     touched = _Touched()
     for req in requests:
-        _Allocation(work, req, touched).run()
+        _Allocation(work, req, touched, base).run()
     return _finish(state, base, work, touched, [r.namespace for r in requests])
 
 
@@ -242,7 +242,8 @@ def _finish(state, base, work, touched, requested, strict=True):
 class _Allocation(object):
     """One request against the working state."""
 
-    def __init__(self, work, req, touched):
+    def __init__(self, work, req, touched, base):
+        self.base = base          # index of the state before the plan
         self.work = work
         self.req = req
         self.touched = touched
@@ -338,7 +339,8 @@ class _Allocation(object):
         index = index_of(self.work)
         best = None
         pending = self.touched.pending
-        dirty = self.touched.nodes | set(pending)
+        # nodes whose load differs from the root's: changed by this or an earlier plan
+        dirty = set(index.overlay_nodes()) | self.touched.nodes | set(pending)
         # Untouched nodes have their root load: the first usable one in root rank order
         # is the best of them. Touched nodes are ranked again with their current load.
         for key, name in space.ranked(segment):
@@ -354,11 +356,26 @@ class _Allocation(object):
                 continue
             if best is None or (key, name) < best:
                 best = (key, name)
+        if best is not None and space.mode == "auto" and not self._auto_room(space, segment, index, dirty):
+            return None
         return best[1] if best else None
 
+    def _auto_room(self, space, segment, index, dirty):
+        """Automatic mode: the SDN master will also place the namespace IPs of this range
+        that no node holds yet, so the range's nodes need room beyond those."""
+        free = space.root_free(segment)
+        if free == _UNLIMITED:
+            return True
+        pending = self.touched.pending
+        for name in dirty:
+            if name in space.hosts_of(segment):
+                root_info, info = space.root_node(name), index.node(name)
+                free += len(root_info.ips) - len(info.ips) - pending.get(name, 0)
+        return free - index.unassigned_count(segment[0], segment[1]) > 0
+
     def _exhausted(self, space, need, got, used):
-        free = space.count_free(index_of(self.work), limit=1 << 20)
-        enough = not isinstance(free, int) or free >= need - got
+        free = space.count_free(self.base, limit=1 << 20)
+        enough = not isinstance(free, int) or free >= need
         what = ("no eligible node left with room for another IP of this namespace (one per node, within "
                 "capacity)" if enough else "pool exhausted")
         return ('%s for %s "%s": %d more egress IP(s) needed, found %d; pool %s has %d addresses, %s free '
@@ -483,6 +500,23 @@ class _Space(object):
             ranked.sort()
             self._ranked[segment[0]] = ranked
         return ranked
+
+    def root_node(self, name):
+        return self._root.nodes[name]
+
+    def root_free(self, segment):
+        """Free capacity of the segment's nodes in the root state (inf if one is unlimited)."""
+        key = ("free", segment[0])
+        if key not in self._ranked:
+            free = 0
+            for name in segment[2]:
+                info = self._root.nodes[name]
+                if info.capacity is None:
+                    free = _UNLIMITED
+                    break
+                free += max(0, info.capacity - len(info.ips))
+            self._ranked[key] = free
+        return self._ranked[key]
 
     def count_free(self, index, limit):
         free = 0

@@ -159,6 +159,7 @@ class RootIndex(object):
         self.gateway = _strict_ip(state.gateway, "gateway", cache) if state.gateway else None
         self._static = None
         self._runs = None
+        self._unassigned = None
         self.cache = {}        # allocation segments etc., valid as long as this index
 
     # -- questions shared with View --------------------------------------------
@@ -192,6 +193,20 @@ class RootIndex(object):
             self._runs = Runs(self.static_blocked() | set(self.ip_nodes) | set(self.ip_namespaces))
         found = self._runs.next_absent(low)
         return found if found <= high else None
+
+    def overlay_nodes(self):
+        """Nodes whose egressIPs differ from the root (none for a root)."""
+        return ()
+
+    def unassigned_count(self, first, last):
+        """Namespace egress IPs in [first, last] that no node holds yet: in automatic mode the
+        SDN master still has to place them."""
+        if self._unassigned is None:
+            self._unassigned = sorted(ip for ip in self.ip_namespaces if ip not in self.ip_nodes)
+        return bisect.bisect_right(self._unassigned, last) - bisect.bisect_left(self._unassigned, first)
+
+    def is_unassigned(self, ip):
+        return ip in self.ip_namespaces and ip not in self.ip_nodes
 
     # -- static lookups (same for every View on this root) ------------------------
     def cidr_nodes(self, ip, max_plen=32):
@@ -311,6 +326,22 @@ class View(object):
 
     def touched(self):
         return set(self._nodes), set(self._namespaces)
+
+    def overlay_nodes(self):
+        return self._nodes.keys()
+
+    def is_unassigned(self, ip):
+        return bool(self.namespaces_for_ip(ip)) and not self.nodes_for_ip(ip)
+
+    def unassigned_count(self, first, last):
+        count = self.root.unassigned_count(first, last)
+        overlay = set(self._maybe_freed_set)
+        overlay.update(self._ip_nodes)
+        overlay.update(self._ip_namespaces)
+        for ip in overlay:
+            if first <= ip <= last:
+                count += int(self.is_unassigned(ip)) - int(self.root.is_unassigned(ip))
+        return count
 
     def node(self, name):
         info = self._nodes.get(name)
