@@ -8,8 +8,8 @@ def parse(spec):
     """'worker01=NETNS:IFACE,worker02=NETNS:IFACE' -> {node: (netns, iface)}."""
     out = {}
     for part in filter(None, (spec or "").split(",")):
-        node, _, target = part.partition("=")
-        netns, _, iface = target.partition(":")
+        node, target = (part.split("=", 1) + [""])[:2]
+        netns, iface = (target.split(":", 1) + [""])[:2]
         if not node or not netns or not iface:
             raise ValueError("--dataplane entries are NODE=NETNS:IFACE, got %r" % part)
         out[node.strip()] = (netns.strip(), iface.strip())
@@ -30,13 +30,13 @@ class Dataplane:
         cmd = ["ip", "netns", "exec", netns, "ip", "addr", action,
                "%s/%d" % (ip, self.prefix_of(node)), "dev", iface]
         try:
-            res = subprocess.run(cmd, capture_output=True, text=True, timeout=10)
+            res = subprocess.run(cmd, capture_output=True, text=True, timeout=10, check=False)
         except (OSError, subprocess.TimeoutExpired) as exc:
             self.events.log("E", "dataplane", "%s: %s" % (" ".join(cmd), exc))
             return
         if res.returncode != 0:
-            self.events.log("E", "dataplane", "%s: exit %d: %s" % (" ".join(cmd), res.returncode,
-                                                                  res.stderr.strip()))
+            self.events.log("E", "dataplane", "%s: exit %d: %s"
+                            % (" ".join(cmd), res.returncode, res.stderr.strip()))
         else:
             self.events.log("I", "dataplane", " ".join(cmd))
 

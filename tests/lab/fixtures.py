@@ -57,7 +57,8 @@ class Lab:
         args = {"url": self.url + path, "method": method, "headers": headers, "ca": self.ca,
                 "timeout": timeout, "data": data.decode("latin-1") if data is not None else None}
         res = subprocess.run(["ip", "netns", "exec", self.netns, sys.executable, "-c", _NETNS_CLIENT],
-                             input=json.dumps(args), capture_output=True, text=True, timeout=timeout + 10)
+                             input=json.dumps(args), capture_output=True, text=True, timeout=timeout + 10,
+                             check=False)
         if res.returncode != 0:
             raise RuntimeError("request in netns %s failed: %s" % (self.netns, res.stderr[-2000:]))
         out = json.loads(res.stdout)
@@ -153,8 +154,7 @@ def _read_ready(process, timeout):
     deadline = time.monotonic() + timeout
     line = b""
     while time.monotonic() < deadline:
-        ready, _, _ = select.select([process.stdout], [], [], 0.1)
-        if ready:
+        if select.select([process.stdout], [], [], 0.1)[0]:
             chunk = os.read(process.stdout.fileno(), 1)
             if not chunk:
                 break

@@ -57,8 +57,8 @@ class OvnController:
             if (iface is not None and node_ready(node)
                     and LABEL in ((node["metadata"].get("labels")) or {})):
                 nodes[name] = iface.network
-        eips = sorted(store.items(EIP), key=lambda o: (o["metadata"].get("creationTimestamp", ""),
-                                                         o["metadata"]["name"]))
+        eips = sorted(store.items(EIP),
+                      key=lambda o: (o["metadata"].get("creationTimestamp", ""), o["metadata"]["name"]))
         count = {n: 0 for n in nodes}
         taken = {}      # ip -> (egressip name, node)
         result = {}     # egressip name -> [items]
@@ -120,4 +120,4 @@ class OvnController:
         self.once.update(messages)
         self.assignments = {ip: {"node": node, "namespace": None, "egressip": name, "active": True}
                             for ip, (name, node) in sorted(taken.items())}
-        return {ip: node for ip, (_, node) in taken.items()}
+        return {ip: holder[1] for ip, holder in taken.items()}

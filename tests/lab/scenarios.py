@@ -93,19 +93,20 @@ def build(spec):
         return sc
     if spec == "seed-ovn":
         sc = Scenario("OVNKubernetes")
-        for name, role, ip, _ in SEED_NODES:
+        for name, role, ip, _subnet in SEED_NODES:
             sc.add_node(name, role, ip, SEED_NET, ovn=True)
-        for name, _ in SEED_NAMESPACES:
+        for name, _netid in SEED_NAMESPACES:
             sc.add_namespace(name)
         return sc
     if spec == "empty":
         return Scenario("OpenShiftSDN")
     if spec.startswith("scale:"):
         try:
-            _, nodes, namespaces = spec.split(":")
-            nodes, namespaces = int(nodes), int(namespaces)
+            nodes, namespaces = (int(n) for n in spec.split(":")[1:3])
+            if spec.count(":") != 2:
+                raise ValueError(spec)
         except ValueError:
-            raise ValueError("scale scenario is scale:NODES:NAMESPACES, got %r" % spec)
+            raise ValueError("scale scenario is scale:NODES:NAMESPACES, got %r" % spec) from None
         sc = Scenario("OpenShiftSDN")
         base = ipaddress.ip_address("198.18.0.10")
         for i in range(1, nodes + 1):

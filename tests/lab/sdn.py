@@ -323,7 +323,7 @@ class SdnController:
     # -- entry point -------------------------------------------------------------------
     def reconcile(self):
         self._vnids()
-        for _ in range(10):
+        for _round in range(10):
             st = self._observe()
             self._offline(st)
             self._sync(st)

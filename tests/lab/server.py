@@ -202,7 +202,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 raise errors.ApiError(405, "method not allowed", "MethodNotAllowed")
             self.server.stats.record(dict(entry, verb="discovery", status=200))
             return self._send(200, routed[1])
-        _, kind, namespace, name, sub = routed
+        kind, namespace, name, sub = routed[1:]
         verb = verb_of(method, name, query)
         dry_run = "All" in query.get("dryRun", [])
         entry.update(verb=verb or method.lower(), kind=kind.kind, group=kind.group,
@@ -269,7 +269,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                         store.changed.wait(min(remaining, 1.0))
                         changes = store.changes_since(last, kind)
                     last = max([last] + [c[0] for c in changes])
-                pending = [(event, obj) for _, event, obj in changes]
+                pending = [change[1:] for change in changes]
             self.wfile.write(b"0\r\n\r\n")
             self.wfile.flush()
         except OSError:
@@ -316,8 +316,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     pre = options.get("preconditions") if isinstance(options, dict) else None
                     code, body = 200, store.delete(kind, namespace, name, pre)
                 else:  # deletecollection
-                    items, _ = store.list(kind, namespace, query.get("labelSelector", [""])[0],
-                                          query.get("fieldSelector", [""])[0])
+                    items = store.list(kind, namespace, query.get("labelSelector", [""])[0],
+                                       query.get("fieldSelector", [""])[0])[0]
                     for item in items:
                         store.delete(kind, namespace or item["metadata"].get("namespace"),
                                      item["metadata"]["name"])

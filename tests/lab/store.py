@@ -113,11 +113,10 @@ class Store:
     def items(self, kind):
         """The stored objects of a kind, NOT copied: for controllers that only read them."""
         with self.lock:
-            return [obj for (k, _, _), obj in self.objects.items() if k == kind.kind]
+            return [obj for key, obj in self.objects.items() if key[0] == kind.kind]
 
     def list(self, kind, namespace=None, label_selector=None, field_selector=None):
-        items, rv, _, _ = self.page(kind, namespace, label_selector, field_selector)
-        return items, rv
+        return self.page(kind, namespace, label_selector, field_selector)[:2]
 
     def page(self, kind, namespace=None, label_selector=None, field_selector=None, limit=None, after=None):
         """-> (items, resourceVersion, key of the last item if more remain, remaining count)."""
@@ -126,8 +125,7 @@ class Store:
             fmatch = parse_fields(field_selector) if field_selector else None
             items, last, remaining = [], None, 0
             for key, obj in sorted(self.objects.items()):
-                k, ns, _ = key
-                if k != kind.kind or (namespace and ns != namespace):
+                if key[0] != kind.kind or (namespace and key[1] != namespace):
                     continue
                 if after is not None and list(key) <= list(after):
                     continue

@@ -63,7 +63,7 @@ def test_tls_kubeconfig_carries_the_ca(tmp_path):
 
 def test_unknown_scenario_fails_with_usage_error(tmp_path):
     res = subprocess.run([sys.executable, "-m", "tests.lab", "--scenario", "nope", "--kubeconfig",
-                          str(tmp_path / "k")], cwd=ROOT, capture_output=True, timeout=30)
+                          str(tmp_path / "k")], cwd=ROOT, capture_output=True, timeout=30, check=False)
     assert res.returncode == 2
     assert b"unknown scenario" in res.stderr
     assert res.stdout == b""

@@ -42,11 +42,11 @@ def test_status_fault_answers_without_applying(lab):
     before = lab.get(HS + "worker01")
     rule = lab.fault(verb="patch", kind="HostSubnet", name="worker01", status=500, count=2)
     assert rule["count"] == 2
-    for _ in range(2):
+    for attempt in range(2):
         with pytest.raises(ApiException) as err:
             hs.patch(name="worker01", body={"egressIPs": ["198.51.100.120"]},
                      content_type="application/merge-patch+json")
-        assert err.value.status == 500 and '"InternalError"' in err.value.body
+        assert err.value.status == 500 and '"InternalError"' in err.value.body, attempt
     assert lab.get(HS + "worker01") == before           # nothing applied
     hs.patch(name="worker02", body={"egressIPs": ["198.51.100.121"]}, content_type="application/merge-patch+json")
     ok = hs.patch(name="worker01", body={"egressIPs": ["198.51.100.120"]}, content_type="application/merge-patch+json")

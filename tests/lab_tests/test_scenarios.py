@@ -36,8 +36,8 @@ def test_delete_preconditions(lab):
     stale = lease["metadata"]["resourceVersion"]
     lab.patch(path + "lock", {"spec": {"holderIdentity": "b"}})
     with pytest.raises(LabError) as err:
-        lab.request("DELETE", path + "lock", {"kind": "DeleteOptions", "apiVersion": "v1",
-                                               "preconditions": {"resourceVersion": stale}})
+        options = {"kind": "DeleteOptions", "apiVersion": "v1", "preconditions": {"resourceVersion": stale}}
+        lab.request("DELETE", path + "lock", options)
     assert err.value.code == 409 and "Precondition failed" in err.value.body["message"]
     current = lab.get(path + "lock")["metadata"]["resourceVersion"]
     lab.request("DELETE", path + "lock", {"preconditions": {"resourceVersion": current}})

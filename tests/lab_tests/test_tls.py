@@ -53,7 +53,7 @@ def test_kubernetes_core_k8s_info_over_https(lab_tls, tmp_path):
     res = subprocess.run(["ansible-playbook", "-i", "localhost,", "-c", "local", str(playbook),
                           "-e", "ansible_python_interpreter=" + sys.executable,
                           "-e", "kc=" + lab_tls.kubeconfig, "-e", "out=" + str(out)],
-                         env=env, capture_output=True, text=True, timeout=120, cwd=ROOT)
+                         env=env, capture_output=True, text=True, timeout=120, cwd=ROOT, check=False)
     assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
     assert json.loads(out.read_text()) == ["198.51.100.%d" % i for i in range(141, 146)]
     # k8s tries a strategic merge patch first; a CRD kind answers 415, then a merge patch works
