@@ -143,8 +143,17 @@ def test_allocation_sequences_from_clean_clusters_never_make_errors(state, steps
             except AllocationError as err:
                 assert "pool exhausted" in str(err) or "no eligible node" in str(err), err
                 event("sequence step refused: %s" % str(err).split(" ")[0])
+                try:
+                    allocate(state.copy(), [step])
+                except AllocationError as again:
+                    assert str(again) == str(err)
+                else:
+                    raise AssertionError("a fresh copy of the state was allocated: %s" % err)
                 continue
             event("sequence step allocated")
+            # same state, same answer, whatever index history the state carries
+            fresh = allocate(state.copy(), [step])
+            assert [c.to_dict() for c in fresh.changes] == [c.to_dict() for c in plan.changes]
             if step["mode"] == "manual":
                 _assert_one_per_node(plan.state, step["namespace"])
             assert allocate(plan.state, [step]).changes == []
