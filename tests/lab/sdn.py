@@ -29,7 +29,9 @@ Rules follow openshift/sdn (read at commit 18a57d7, branch master):
     with egressCIDRs (pkg/network/master/egressip.go maybeDoUpdateEgressCIDRs).
 - pkg/network/master/egressip.go check/nodeIsReady: a node whose Ready condition is False or
   Unknown is offline ("Node %s is not Ready, marking it offline..."), and back online when
-  Ready again ("Node %s is back online").
+  Ready again ("Node %s is back online"). The lab applies this to every egress node: the
+  node-side reachability ping of node/egressip.go (manual mode) is approximated by the same
+  Ready condition. In /_lab/assignments an IP on an offline node is not "active".
 - pkg/network/node/egressip.go ClaimEgressIP/assignEgressIP: on the node taking an IP,
   "Error assigning Egress IP %q: desired egress IP %q is the node IP" and "... egress IP %q is
   not in local network %s of interface %s" (the node's primary network is lab-side knowledge,

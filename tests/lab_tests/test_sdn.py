@@ -116,6 +116,12 @@ def test_ip_outside_the_node_network(lab):
                             "local network 198.51.100.0/24 of interface enp1s0"]
     a = lab.assignments()["203.0.113.81"]
     assert (a["node"], a["active"]) == ("worker01", False)
+    lab.patch(NODES + "worker02", {"metadata": {"labels": {"unrelated": "x"}}})
+    assert len(lab.errors()) == 1             # logged when claimed, not on every reconcile
+    egress(lab, "worker01", ips=["198.51.100.120"])
+    egress(lab, netns="mywebserver", ns_ips=["198.51.100.120"])
+    assert lab.assignments()["198.51.100.120"]["active"] is True
+    assert "203.0.113.81" not in lab.assignments()
 
 
 def test_node_ip_as_egress_ip(lab):
