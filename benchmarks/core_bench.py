@@ -173,7 +173,7 @@ def baseline_allocate(state, namespace, count, pool):
 
 def best_of(func, repeat):
     times = []
-    for _ in range(repeat):
+    for _round in range(repeat):
         gc.collect()
         start = time.perf_counter()
         func()
@@ -200,7 +200,7 @@ def fmt(seconds):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("--quick", action="store_true", help="smaller baseline sizes")
     args = parser.parse_args()
     sizes = [100, 1000, 3000, 10000]
@@ -239,7 +239,7 @@ def main():
         state = build(size)
         validate(state)
         t_core = best_of(lambda: validate(state), 3)
-        a_core, _ = per_allocation(state, "manual", 100)
+        a_core, _worst = per_allocation(state, "manual", 100)
         a_base = best_of(lambda: baseline_allocate(state, "spare000", 2, "100.64.0.0/16"), 3 if size < 10000 else 1)
         if size in baseline_sizes:
             t_base = best_of(lambda: baseline_validate(state), 1)
@@ -254,20 +254,20 @@ def main():
             ratios.append((t_base / t_core, a_base / a_core))
             validation = "%s (%d of %d namespaces timed, scaled) | %.0fx" % (
                 fmt(t_base), checked, len(state.namespaces), t_base / t_core)
-        print("| %d | %s | %s | %s | %s | %.0fx |" % (size, fmt(t_core), validation, fmt(a_core), fmt(a_base),
-                                                     a_base / a_core))
+        print("| %d | %s | %s | %s | %s | %.0fx |" % (
+            size, fmt(t_core), validation, fmt(a_core), fmt(a_base), a_base / a_core))
     print()
 
     big = build(10000)
     gc.collect()
     tracemalloc.start()
     validate(big)
-    _, peak_validate = tracemalloc.get_traced_memory()
+    peak_validate = tracemalloc.get_traced_memory()[1]
     allocate(big, [Request("spare000", count=2, mode="manual")])     # segment cache, as in a warm run
-    held, _ = tracemalloc.get_traced_memory()
+    held = tracemalloc.get_traced_memory()[0]
     tracemalloc.reset_peak()
     allocate(big, [Request("spare001", count=2, mode="manual")])
-    _, peak_alloc = tracemalloc.get_traced_memory()
+    peak_alloc = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     print("Peak memory (tracemalloc, 10,000 namespaces): full validation %.1f MiB (state index included); "
           "one warm allocation %.2f MiB above what was already held" % (peak_validate / 2 ** 20,

@@ -148,7 +148,7 @@ def parse_pool_entry(value, field):
     if not isinstance(value, str):
         raise InputError(field, value, "must be a string (CIDR or range A-B)")
     if "-" in value:
-        low, _, high = value.partition("-")
+        low, _dash, high = value.partition("-")
         first = parse_ip(low.strip(), field)
         last = parse_ip(high.strip(), field)
         if first > last:

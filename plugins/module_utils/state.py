@@ -155,8 +155,9 @@ class ClusterState(object):
             if not isinstance(ns, Namespace):
                 raise InputError("namespaces", ns, "must be a Namespace")
             self.namespaces[ns.name] = ns
-        self.reserved = set(_need_str("reserved[]", item) for item in _need_list("reserved", list(reserved)
-                                                                                  if isinstance(reserved, (set, frozenset)) else reserved))
+        if isinstance(reserved, (set, frozenset)):
+            reserved = sorted(reserved)
+        self.reserved = set(_need_str("reserved[]", item) for item in _need_list("reserved", reserved))
         self.gateway = _need_str("gateway", gateway, allow_none=True)
         self._index = None      # parsed indexes, built on demand by index.index_of()
 
@@ -257,7 +258,7 @@ def _network_of(field, value):
     """An interface address or network ("198.51.100.144/24") -> its network "198.51.100.0/24"."""
     if not isinstance(value, str):
         raise InputError(field, value, "must be a CIDR string")
-    addr, _, plen = value.partition("/")
+    addr, _slash, plen = value.partition("/")
     if not plen.isdigit() or int(plen) > 32:
         raise InputError(field, value, "must be an IPv4 CIDR such as 198.51.100.0/24")
     net, reason = classify_cidr(value)

@@ -301,9 +301,9 @@ def _check_ip(ctx, ip):
                 cidr_hosts = index.cidr_nodes(ip)
             if cidr_hosts:
                 net, names = cidr_hosts[0]
-                out.append(Finding("MANUAL_IP_IN_EGRESS_CIDR", '%s "%s" egressIPs: "%s" is pinned by hand but lies in '
-                                   'egressCIDRs "%s" of %s "%s"' % (ctx.node_kind, node, text, cidr_str(net),
-                                                                   ctx.node_kind, names[0]),
+                message = '%s "%s" egressIPs: "%s" is pinned by hand but lies in egressCIDRs "%s" of %s "%s"' % (
+                    ctx.node_kind, node, text, cidr_str(net), ctx.node_kind, names[0])
+                out.append(Finding("MANUAL_IP_IN_EGRESS_CIDR", message,
                                    [ctx.node_obj(node), ctx.node_obj(names[0])] + objects, subject))
         if not owners:
             out.append(Finding("IP_UNUSED", '%s "%s" egressIPs: "%s" is used by no %s'

@@ -142,7 +142,7 @@ def test_allocation_sequences_from_clean_clusters_never_make_errors(state, steps
                 plan = allocate(state, [step])
             except AllocationError as err:
                 assert "pool exhausted" in str(err) or "no eligible node" in str(err), err
-                event("sequence step refused: %s" % str(err).split(" ")[0])
+                event("sequence step refused: %s" % str(err).split(" ", maxsplit=1)[0])
                 try:
                     allocate(state.copy(), [step])
                 except AllocationError as again:
