@@ -220,6 +220,7 @@ class Outcome(object):
         self.findings = findings_after
         self.scope = scope
         self.blocking = []
+        self.order = list(changes)
 
 
 def classify(findings_before, findings_after, scope, force=False):
@@ -359,6 +360,8 @@ class Runner(object):
         outcome.finding_dicts, outcome.blocking = classify(findings_before, findings_after, scope,
                                                            force=self.params.get("force"))
         outcome.finding_dicts.extend(network_unknown(mutation.state, scope))
+        allowed = set(finding_key(f) for f in findings_before) | set(finding_key(f) for f in findings_after)
+        outcome.order = order_changes(self.backend, before, changes, allowed)
         return outcome
 
     def check_blocking(self, outcome):
@@ -371,7 +374,7 @@ class Runner(object):
 
     def plan_dict(self, outcome, order=None):
         d = dict(outcome.mutation.plan)
-        d["order"] = [ref(c.kind, c.name) for c in (order if order is not None else outcome.changes)]
+        d["order"] = [ref(c.kind, c.name) for c in (order if order is not None else outcome.order)]
         return d
 
     # -- writing --------------------------------------------------------------
@@ -382,9 +385,7 @@ class Runner(object):
         return body
 
     def write(self, outcome, lease=None, previously_written=()):
-        allowed = set(finding_key(f) for f in outcome.findings_before) | \
-            set(finding_key(f) for f in outcome.findings)
-        order = order_changes(self.backend, outcome.before, outcome.changes, allowed)
+        order = outcome.order
         written = []   # (change, response)
         for idx, change in enumerate(order):
             obj = self.raw[change.kind].get(change.name)
@@ -462,7 +463,7 @@ class Runner(object):
         self.outcome = outcome = self.plan(mutate)
         self.check_blocking(outcome)
         result = dict(changed=bool(outcome.changes), network_type=self.network_type)
-        shown = list(outcome.changes)      # the changes reported (planned, or written)
+        shown = list(outcome.order)        # the changes reported (planned, or written)
         order = None
         if outcome.changes and not self.module.check_mode:
             written, order, attempts = self.write_locked(mutate, lease)
