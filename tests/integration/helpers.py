@@ -56,24 +56,35 @@ def write_playbook(path, lab, tasks, defaults=None):
 
 def run_tasks(tmp_path, lab, tasks, check=False, diff=False, defaults=None, name="play", timeout=600):
     """Write a playbook + inventory under tmp_path and run ansible-playbook on it."""
+    proc = start_tasks(tmp_path, lab, tasks, check, diff, defaults, name)
+    try:
+        stdout, stderr = proc.communicate(timeout=timeout)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    return PlayResult(proc.returncode, stdout, stderr)
+
+
+def start_tasks(tmp_path, lab, tasks, check=False, diff=False, defaults=None, name="play"):
+    """Like run_tasks, but returns the running process (communicate() -> PlayResult by hand)."""
     tmp_path = str(tmp_path)
     playbook = os.path.join(tmp_path, "%s.yml" % name)
-    inventory = os.path.join(tmp_path, "inventory")
+    inventory = os.path.join(tmp_path, "inventory-%s" % name)
     write_playbook(playbook, lab, tasks, defaults)
     with open(inventory, "w") as f:
         f.write("localhost ansible_connection=local ansible_python_interpreter=%s\n" % PYTHON)
     env = dict(os.environ)
     env.update(ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json", ANSIBLE_NOCOLOR="1",
-               ANSIBLE_LOCAL_TEMP=os.path.join(tmp_path, "ansible-tmp"),
+               ANSIBLE_LOCAL_TEMP=os.path.join(tmp_path, "ansible-tmp-%s" % name),
                ANSIBLE_DEPRECATION_WARNINGS="False")
     cmd = [os.path.join(os.path.dirname(PYTHON), "ansible-playbook"), "-i", inventory, playbook]
     if check:
         cmd.append("--check")
     if diff:
         cmd.append("--diff")
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=False,
-                          timeout=timeout, universal_newlines=True)
-    return PlayResult(proc.returncode, proc.stdout, proc.stderr)
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            universal_newlines=True)
 
 
 def hostsubnet(lab, name):

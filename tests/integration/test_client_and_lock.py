@@ -3,7 +3,7 @@ import datetime
 import os
 
 from tests.lab.fixtures import start_lab
-from tests.integration.helpers import delta, hostsubnet, netnamespace, run_tasks
+from tests.integration.helpers import PlayResult, delta, hostsubnet, netnamespace, run_tasks, start_tasks
 
 IP1 = "198.51.100.120"
 FACTS = {"ocp.egressip.egressip_facts": {}}
@@ -121,3 +121,23 @@ def test_ovn_cluster_is_refused_by_sdn_modules(tmp_path):
         assert delta(s0, lab.stats())["writes"] == 0
         res = run_tasks(tmp_path, lab, [FACTS], name="facts")
         assert res.rc == 0 and res.result(0)["egressip"]["network_type"] == "OVNKubernetes"
+
+
+def test_concurrent_runs_never_hand_out_the_same_address(tmp_path, seed_lab):
+    lab = seed_lab
+    for name in ("worker01", "worker02"):
+        lab.patch("/apis/network.openshift.io/v1/hostsubnets/%s" % name, {"egressCIDRs": ["198.51.100.0/24"]})
+    pool = ["198.51.100.120-198.51.100.121"]
+    procs = []
+    for ns in ("mywebserver", "kube-system"):
+        task = {"ocp.egressip.egressip_netnamespace": {"name": ns, "count": 1, "pool": pool}}
+        procs.append((ns, start_tasks(tmp_path, lab, [task], name="run-" + ns)))
+    results = {}
+    for ns, proc in procs:
+        stdout, stderr = proc.communicate(timeout=300)
+        res = PlayResult(proc.returncode, stdout, stderr)
+        assert res.rc == 0, res
+        results[ns] = res.result(0)["egress_ips"]
+    assert sorted(results["mywebserver"] + results["kube-system"]) == ["198.51.100.120", "198.51.100.121"]
+    assert netnamespace(lab, "mywebserver")["egressIPs"] == results["mywebserver"]
+    assert netnamespace(lab, "kube-system")["egressIPs"] == results["kube-system"]
