@@ -320,3 +320,20 @@ def test_preexisting_unrelated_error_does_not_block_fixing_things(tmp_path, seed
                     name="touch")
     assert res.rc != 0 and "Multiple nodes" in res.result(0)["msg"]
     assert delta(s0, lab.stats())["writes"] == 0
+
+
+def test_allocate_count_manual_mode_pins_one_per_node(tmp_path, seed_lab):
+    lab = seed_lab
+    task = {"ocp.egressip.egressip_netnamespace": {
+        "name": "mywebserver", "count": 2, "mode": "manual", "nodes": ["worker01", "worker02"],
+        "pool": ["198.51.100.120-198.51.100.129"], "node_network": "198.51.100.0/24", "reserved_ips": ["198.51.100.120"]}}
+    res = run_tasks(tmp_path, lab, [task, task])
+    assert res.rc == 0, res
+    out = res.result(0)
+    ips = out["egress_ips"]
+    assert len(ips) == 2 and "198.51.100.120" not in ips
+    assert sorted(out["assignments"].values()) == ["worker01", "worker02"]
+    assert res.result(1)["changed"] is False and res.result(1)["egress_ips"] == ips
+    assert netnamespace(lab, "mywebserver")["egressIPs"] == ips
+    pinned = hostsubnet(lab, "worker01").get("egressIPs", []) + hostsubnet(lab, "worker02").get("egressIPs", [])
+    assert sorted(pinned) == sorted(ips)
