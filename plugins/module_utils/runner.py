@@ -6,26 +6,31 @@
 One run:
 
 1. Read the cluster once: the Network ``cluster`` object (network type) and one LIST per
-   kind the backend needs (openshift-sdn: HostSubnet, NetNamespace, Node).  No lock is
-   taken for this read, so a converged run writes nothing at all (not even a Lease).
+   kind the backend needs (openshift-sdn: HostSubnet, NetNamespace, Node).  No per-object
+   GETs.  Before that, writing runs (not check mode, ``lock: true``) GET the Lease once
+   (``peek``).  No lock is taken for this read, so a converged run writes nothing at all.
 2. Build the core ``ClusterState``, apply the module's change in memory (``mutate``),
    diff, and validate the whole resulting state with the core.
-3. Blocking rule: an error finding blocks when it involves an object the task names
-   or changes, or when it is new (not present before the change).  Pre-existing errors
-   on objects the task does not touch are reported with ``blocking: false`` and do not
-   prevent fixing things.  Warnings block under the same rule unless ``force: true``,
-   except advisory warnings (a check skipped for lack of data), which never block.
-   ``force`` never overrides errors.
-4. Nothing to change or check mode: return (diff included).  Otherwise take the Lease,
-   re-read (someone may have written since step 1), re-plan and re-validate, then write
-   only the changed objects as JSON merge patches carrying the resourceVersion read.
-   Write order: chosen so that every intermediate state introduces no error the final
-   state does not have (checked with the core's validator), preferring HostSubnets
-   that only gain addresses, then NetNamespaces, then HostSubnets that lose addresses.
+3. Blocking rule: an error finding blocks when it involves an object the task names or
+   changes, or when it is new (not present before the change).  Pre-existing errors on
+   objects the task does not touch are reported with ``blocking: false`` and do not prevent
+   fixing things.  Warnings block under the same rule, only when new, and only those in
+   ``BLOCKING_WARNING_CODES``, unless ``force: true``; ``force`` never overrides errors.
+4. Nothing to change or check mode: return (diff included).  Otherwise take the Lease.  If
+   it was taken at the very version seen by ``peek`` (nobody held the lock in between, and
+   the Lease is kept across runs, its holder cleared on release), the state read is current;
+   otherwise re-read, re-plan and re-validate under the lock.  Then write only the changed
+   objects as JSON merge patches carrying the resourceVersion read.
+   Write order (computed while planning, shown in ``plan.order``): the core's order
+   (HostSubnets gaining addresses, NetNamespaces, HostSubnets losing addresses); when an
+   address moves between objects, greedily the order whose intermediate states add the
+   fewest errors, double claims weighing most.
 5. A 409 re-reads, re-plans, re-validates and retries (5 attempts in all).  Any other
-   failure stops the writes and rolls back what this run wrote (merge patches back to
-   the values read); the error says what was written, rolled back and not written.
-6. After writing, re-read the written kinds and validate again (``findings_after``).
+   failure stops the writes and rolls back what this attempt wrote (merge patches back to
+   the values read, with the resourceVersion of our write); the error says what was
+   written, rolled back and not written.
+6. After writing, the state as written (each written object as the server returned it) is
+   validated again (``findings_after``); errors there on touched objects become warnings.
 """
 
 from __future__ import (absolute_import, division, print_function)
