@@ -24,7 +24,7 @@ __metaclass__ = type
 import bisect
 
 from ansible_collections.ocp.egressip.plugins.module_utils.addresses import (
-    InputError, Runs, cidr_bounds, classify_cidr, classify_ip, prefix_mask,
+    InputError, Runs, cidr_bounds, classify_cidr, classify_ip, int_to_ip, prefix_mask,
 )
 
 # A View that grew this big is cheaper to rebuild than to keep overlaying.
@@ -129,7 +129,6 @@ class RootIndex(object):
 
     def __init__(self, state):
         cache = {}
-        self.state_sizes = (len(state.nodes), len(state.namespaces))
         self.kinds = state.kinds()
         self.root = self
         self.nodes = dict((name, NodeInfo(state.nodes[name], cache)) for name in sorted(state.nodes))
@@ -244,16 +243,13 @@ class RootIndex(object):
 
     # -- overlays -----------------------------------------------------------------
     def fork(self):
-        return self
+        return View(self)        # each state gets its own overlay object
 
     def with_node(self, node):
         return View(self).with_node(node)
 
     def with_namespace(self, ns):
         return View(self).with_namespace(ns)
-
-    def fresh_for(self, state):
-        return (len(state.nodes), len(state.namespaces)) == self.state_sizes
 
 
 def _reverse(infos):
@@ -319,10 +315,12 @@ class View(object):
         return self
 
     def with_node(self, node):
-        return self._replace(self._nodes, self.root.nodes, self._ip_nodes, NodeInfo(node, {}))
+        return self._replace(self._nodes, self.root.nodes, self._ip_nodes,
+                             NodeInfo(node, _known(self.node(node.name))))
 
     def with_namespace(self, ns):
-        return self._replace(self._namespaces, self.root.namespaces, self._ip_namespaces, NamespaceInfo(ns, {}))
+        return self._replace(self._namespaces, self.root.namespaces, self._ip_namespaces,
+                             NamespaceInfo(ns, _known(self.namespace(ns.name))))
 
     def touched(self):
         return set(self._nodes), set(self._namespaces)
@@ -413,10 +411,16 @@ class View(object):
         return self.root.static_blocked()
 
 
+def _known(info):
+    """Parse cache seeded from an object's previous addresses: a node that gains one IP is
+    not parsed again in full. Strict parsing means an address has one spelling only."""
+    return dict((int_to_ip(ip), ip) for ip in info.ips)
+
+
 def index_of(state):
     """The state's cached index, built when missing or stale."""
-    index = state._index
-    if index is None or not index.root.fresh_for(state):
+    index = state.cached_index()
+    if index is None:
         index = RootIndex(state)
-        state._index = index
+        state.set_index(index)
     return index

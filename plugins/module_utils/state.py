@@ -138,6 +138,48 @@ class Namespace(object):
         return "Namespace(%r)" % self.to_dict()
 
 
+class _Tracked(dict):
+    """A dict that counts its changes, so a cached index notices objects replaced by plain
+    assignment (state.nodes[name] = Node(...)) instead of through the setters."""
+
+    __slots__ = ("version",)
+
+    def __init__(self, *args, **kwargs):
+        super(_Tracked, self).__init__(*args, **kwargs)
+        self.version = 0
+
+    def _bump(self):
+        self.version += 1
+
+    def __setitem__(self, key, value):
+        self._bump()
+        super(_Tracked, self).__setitem__(key, value)
+
+    def __delitem__(self, key):
+        self._bump()
+        super(_Tracked, self).__delitem__(key)
+
+    def pop(self, *args):
+        self._bump()
+        return super(_Tracked, self).pop(*args)
+
+    def popitem(self):
+        self._bump()
+        return super(_Tracked, self).popitem()
+
+    def setdefault(self, key, default=None):
+        self._bump()
+        return super(_Tracked, self).setdefault(key, default)
+
+    def update(self, *args, **kwargs):
+        self._bump()
+        super(_Tracked, self).update(*args, **kwargs)
+
+    def clear(self):
+        self._bump()
+        super(_Tracked, self).clear()
+
+
 class ClusterState(object):
     """nodes and namespaces by name, plus addresses never to hand out."""
 
@@ -145,8 +187,8 @@ class ClusterState(object):
         if network_type not in NETWORK_TYPES:
             raise InputError("network_type", network_type, "must be one of %s" % ", ".join(NETWORK_TYPES))
         self.network_type = network_type
-        self.nodes = {}
-        self.namespaces = {}
+        self.nodes = _Tracked()
+        self.namespaces = _Tracked()
         for node in _need_list("nodes", list(nodes.values()) if isinstance(nodes, dict) else nodes):
             if not isinstance(node, Node):
                 raise InputError("nodes", node, "must be a Node")
@@ -160,6 +202,26 @@ class ClusterState(object):
         self.reserved = set(_need_str("reserved[]", item) for item in _need_list("reserved", reserved))
         self.gateway = _need_str("gateway", gateway, allow_none=True)
         self._index = None      # parsed indexes, built on demand by index.index_of()
+        self._index_stamp = None
+
+    def stamp(self):
+        """Identity and change counts of what the cached index was built from; None when the
+        dicts were replaced by plain ones (then the index is rebuilt every time)."""
+        nodes, namespaces = self.nodes, self.namespaces
+        if not isinstance(nodes, _Tracked) or not isinstance(namespaces, _Tracked):
+            return None
+        return (id(nodes), nodes.version, id(namespaces), namespaces.version, id(self.reserved),
+                len(self.reserved), self.gateway, self.network_type)
+
+    def set_index(self, index):
+        """Cache a parsed index of the current content (index.py)."""
+        self._index = index
+        self._index_stamp = self.stamp() if index is not None else None
+
+    def cached_index(self):
+        if self._index is not None and self._index_stamp is not None and self._index_stamp == self.stamp():
+            return self._index
+        return None
 
     def kinds(self):
         """(node kind, namespace kind) object names for messages and plans."""
@@ -177,16 +239,17 @@ class ClusterState(object):
         through the setters) and a view of its parsed index. Do not edit its objects in place."""
         other = ClusterState.__new__(ClusterState)
         other.network_type = self.network_type
-        other.nodes = dict(self.nodes)
-        other.namespaces = dict(self.namespaces)
+        other.nodes = _Tracked(self.nodes)
+        other.namespaces = _Tracked(self.namespaces)
         other.reserved = self.reserved
         other.gateway = self.gateway
-        other._index = self._index.fork() if self._index is not None else None
+        index = self.cached_index()
+        other.set_index(index.fork() if index is not None else None)
         return other
 
     def invalidate(self):
         """Drop cached indexes after editing fields directly."""
-        self._index = None
+        self.set_index(None)
 
     def set_node_egress(self, name, egress_cidrs=None, egress_ips=None):
         """Replace a node's egressCIDRs and/or egressIPs (None = leave as is)."""
@@ -199,23 +262,25 @@ class ClusterState(object):
         if egress_ips is not None:
             changes["egress_ips"] = _need_list("node %s egress_ips" % name, egress_ips)
         new = old.replace(**changes)
+        index = self.cached_index()
         self.nodes[name] = new
-        if self._index is not None:
+        if index is not None:
             # Only egressIPs changes are kept incrementally; egressCIDRs move the
             # static indexes (CIDR map, segments), which are rebuilt on demand.
             if new.egress_cidrs != old.egress_cidrs:
-                self._index = None
+                index = None
             else:
-                self._index = self._index.with_node(new)
+                index = index.with_node(new)
+        self.set_index(index)
 
     def set_namespace_egress(self, name, egress_ips):
         old = self.namespaces.get(name)
         if old is None:
             raise InputError("namespace", name, "no such namespace")
         new = old.replace(egress_ips=_need_list("namespace %s egress_ips" % name, egress_ips))
+        index = self.cached_index()
         self.namespaces[name] = new
-        if self._index is not None:
-            self._index = self._index.with_namespace(new)
+        self.set_index(index.with_namespace(new) if index is not None else None)
 
     def to_dict(self):
         return dict(network_type=self.network_type,

@@ -27,7 +27,7 @@ _SEVERITY_RANK = {ERROR: 0}
 def validate(state):
     """Whole-state validation, deterministic order (errors first, then by objects)."""
     index = RootIndex(state)
-    state._index = index
+    state.set_index(index)
     return sort_findings(check_subjects(index, all_subjects(index)))
 
 

@@ -117,6 +117,21 @@ def test_setters_copy_on_write_and_keep_the_index_in_step():
         fork.set_namespace_egress("other", "198.51.100.1")
 
 
+def test_direct_assignment_after_caching_is_noticed():
+    from ansible_collections.ocp.egressip.plugins.module_utils.allocate import Request, allocate
+    state = manual_base()
+    validate(state)                                       # caches an index
+    state.nodes["worker03"] = state.nodes["worker03"].replace(ready=False)
+    plan = allocate(state, [Request("other", mode="manual")])
+    assert plan.assignments == {ip(2): "worker01"}        # not worker03: the cache was dropped
+    state.nodes = dict(state.nodes)                       # plain dict: never trusted
+    state.nodes["worker02"] = state.nodes["worker02"].replace(ready=False)
+    assert allocate(state, [Request("other", mode="manual")]).assignments == {ip(2): "worker01"}
+    state.namespaces["other"].egress_ips.append(ip(52))   # in-place edit: needs invalidate()
+    state.invalidate()
+    assert "IP_NO_NODE" in codes(validate(state))
+
+
 def test_copy_is_deep_and_equal():
     state = manual_base()
     other = state.copy()
