@@ -1,0 +1,256 @@
+"""Role ocp.egressip.egressip_firewall on the network-namespace hosts (tests/netns).
+
+Sources are real: egress IPs are added to the nodes' enp1s0 and TCP connections to the
+database (203.0.113.10, behind the router) are bound to them.
+"""
+import json
+import os
+
+import pytest
+
+from tests.netns import add_addr, ansible_playbook, run_in, tcp_probe
+from tests.netns.fixtures import clean_topology, topology  # noqa: F401
+
+pytestmark = [pytest.mark.netns, pytest.mark.slow]
+
+DB = "203.0.113.10"
+ALLOWED = "198.51.100.170"   # on worker01
+OTHER = "198.51.100.171"     # on worker02
+
+PLAYBOOK = """
+- hosts: "{{ target | default('database') }}"
+  gather_facts: false
+  roles:
+    - role: ocp.egressip.egressip_firewall
+      vars:
+        egressip_firewall_state_dir: "{{ netns_scratch_dir }}/egressip-firewall"
+"""
+
+
+@pytest.fixture
+def fw(clean_topology, tmp_path):
+    topo = clean_topology
+    add_addr(topo.ns("worker01"), ALLOWED, 24, "enp1s0")
+    add_addr(topo.ns("worker02"), OTHER, 24, "enp1s0")
+    pb = tmp_path / "firewall.yml"
+    pb.write_text(PLAYBOOK)
+
+    def run(check=False, diff=False, **extra):
+        return ansible_playbook(topo, str(pb), extra_vars=extra, check=check, diff=diff)
+
+    def probe(node, src, port, timeout=1.5):
+        return tcp_probe(topo.ns(node), src, DB, port, timeout)
+
+    def ruleset(host="database"):
+        return run_in(topo.ns(host), ["nft", "list", "ruleset"]).stdout
+
+    run.topo, run.probe, run.ruleset = topo, probe, ruleset
+    return run
+
+
+def _state_file(fw, host, name):
+    return os.path.join(fw.topo["hosts"][host]["scratch_dir"], "egressip-firewall", name)
+
+
+def test_allowed_source_reaches_db_other_sources_do_not(fw):
+    assert fw.probe("worker01", "198.51.100.144", 5432) == "open"   # before: everything open
+    res = fw(egressip_firewall_allowed_sources=[ALLOWED], egressip_firewall_ports=[5432])
+    assert res.rc == 0, res.describe()
+    assert res.changed("database") > 0
+    assert fw.probe("worker01", ALLOWED, 5432) == "open"
+    assert fw.probe("worker01", "198.51.100.144", 5432) == "timeout"   # the node's own host IP
+    assert fw.probe("worker02", OTHER, 5432) == "timeout"
+    assert fw.probe("worker02", OTHER, 5433) == "open"                 # unguarded port untouched
+    # second run: nothing to do
+    again = fw(egressip_firewall_allowed_sources=[ALLOWED], egressip_firewall_ports=[5432])
+    assert again.rc == 0 and again.changed() == 0, again.describe()
+
+
+def test_removed_ip_is_dropped_again(fw):
+    res = fw(egressip_firewall_allowed_sources=[ALLOWED, OTHER])
+    assert res.rc == 0, res.describe()
+    assert fw.probe("worker02", OTHER, 5432) == "open"
+    res = fw(egressip_firewall_allowed_sources=[ALLOWED])
+    assert res.rc == 0 and res.changed() > 0, res.describe()
+    assert fw.probe("worker02", OTHER, 5432) == "timeout"
+    assert fw.probe("worker01", ALLOWED, 5432) == "open"
+    assert OTHER not in fw.ruleset()
+
+
+def test_check_mode_changes_nothing_and_diff_shows_the_rules(fw):
+    assert fw(egressip_firewall_allowed_sources=[ALLOWED]).rc == 0
+    before = fw.ruleset()
+    with open(_state_file(fw, "database", "egressip.nft")) as fh:
+        file_before = fh.read()
+    res = fw(check=True, diff=True, egressip_firewall_allowed_sources=[ALLOWED, OTHER])
+    assert res.rc == 0, res.describe()
+    assert res.changed("database") > 0
+    diffs = [d for r in res.task_results("database") for d in (r.get("diff") or [])
+             if isinstance(d, dict) and "after" in d]
+    assert any(OTHER in d["after"] and OTHER not in d.get("before", "") for d in diffs), diffs
+    assert fw.ruleset() == before
+    with open(_state_file(fw, "database", "egressip.nft")) as fh:
+        assert fh.read() == file_before
+    assert fw.probe("worker02", OTHER, 5432) == "timeout"
+
+
+def test_drift_is_repaired(fw):
+    assert fw(egressip_firewall_allowed_sources=[ALLOWED]).rc == 0
+    run_in(fw.topo.ns("database"), ["nft", "delete", "table", "inet", "egressip"])
+    assert fw.probe("worker02", OTHER, 5432) == "open"
+    res = fw(egressip_firewall_allowed_sources=[ALLOWED])
+    assert res.rc == 0 and res.changed() > 0
+    assert fw.probe("worker02", OTHER, 5432) == "timeout"
+
+
+@pytest.mark.parametrize("extra, text", [
+    ({"egressip_firewall_ports": [70000]}, "ports not in 1-65535: 70000"),
+    ({"egressip_firewall_ports": [0]}, "ports not in 1-65535: 0"),
+    ({"egressip_firewall_allowed_sources": ["198.51.100.170 } ; flush ruleset ; {"]}, "allowed_sources not IPv4"),
+    ({"egressip_firewall_allowed_sources": ["198.51.100.999"]}, "allowed_sources not IPv4"),
+    ({"egressip_firewall_destination": "203.0.113.10; drop"}, "destination="),
+    ({"egressip_firewall_table": "Egress-IP"}, "table=Egress-IP"),
+    ({"egressip_firewall_protocol": "icmp"}, "must be one of: tcp, udp"),
+])
+def test_bad_input_fails_before_any_change(fw, extra, text):
+    assert fw(egressip_firewall_allowed_sources=[ALLOWED]).rc == 0
+    before = fw.ruleset()
+    with open(_state_file(fw, "database", "egressip.nft")) as fh:
+        file_before = fh.read()
+    args = dict({"egressip_firewall_allowed_sources": [ALLOWED, OTHER]}, **extra)
+    res = fw(**args)
+    assert res.rc != 0
+    assert text in res.messages("database"), res.describe()
+    assert res.changed() == 0
+    assert fw.ruleset() == before
+    with open(_state_file(fw, "database", "egressip.nft")) as fh:
+        assert fh.read() == file_before
+
+
+def test_rule_set_failing_nft_check_changes_nothing(fw, tmp_path):
+    assert fw(egressip_firewall_allowed_sources=[ALLOWED]).rc == 0
+    before = fw.ruleset()
+    bad = tmp_path / "bad.nft.j2"
+    bad.write_text("table inet {{ _egressip_firewall.table }} {\n chain guard { type filter hook input "
+                   "priority 0; tcp dport 5432 frobnicate }\n}\n")
+    res = fw(egressip_firewall_allowed_sources=[ALLOWED, OTHER], egressip_firewall_nft_template=str(bad))
+    assert res.rc != 0
+    assert "failed to validate" in res.messages("database").lower() or "nft" in res.messages("database")
+    assert fw.ruleset() == before
+    assert fw.probe("worker02", OTHER, 5432) == "timeout"
+    # and the next good run is still idempotent against the last applied file
+    again = fw(egressip_firewall_allowed_sources=[ALLOWED])
+    assert again.rc == 0 and again.changed() == 0, again.describe()
+
+
+def test_other_tables_are_not_touched(fw):
+    db = fw.topo.ns("database")
+    run_in(db, ["nft", "add", "table", "ip", "mine"])
+    run_in(db, ["nft", "add", "chain", "ip", "mine", "c"])
+    assert fw(egressip_firewall_allowed_sources=[ALLOWED]).rc == 0
+    assert fw(egressip_firewall_allowed_sources=[OTHER]).rc == 0
+    assert "table ip mine" in fw.ruleset()
+    res = fw(egressip_firewall_state="absent")
+    assert res.rc == 0 and res.changed() > 0
+    rules = fw.ruleset()
+    assert "table ip mine" in rules and "egressip" not in rules
+    assert fw.probe("worker02", OTHER, 5432) == "open"
+
+
+def test_router_forward_hook_with_destination(fw):
+    res = fw(target="router", egressip_firewall_hook="forward", egressip_firewall_destination=DB,
+             egressip_firewall_allowed_sources=[ALLOWED], egressip_firewall_ports=[5432, 5433])
+    assert res.rc == 0, res.describe()
+    for port in (5432, 5433):
+        assert fw.probe("worker01", ALLOWED, port) == "open"
+        assert fw.probe("worker02", OTHER, port) == "timeout"
+    # traffic to the router itself is not affected (ssh from the controller still works)
+    assert tcp_probe(fw.topo.ctl, None, "198.51.100.1", 22) == "open"
+    again = fw(target="router", egressip_firewall_hook="forward", egressip_firewall_destination=DB,
+               egressip_firewall_allowed_sources=[ALLOWED], egressip_firewall_ports=[5432, 5433])
+    assert again.changed() == 0
+
+
+def test_guarding_the_ssh_port_keeps_the_management_connection(fw):
+    res = fw(egressip_firewall_allowed_sources=[ALLOWED], egressip_firewall_ports=[22, 5432])
+    assert res.rc == 0, res.describe()
+    assert fw.probe("worker02", OTHER, 22) == "timeout"
+    assert fw.probe("worker01", ALLOWED, 22) == "open"
+    # the controller (management source) still reaches ssh: a second run works and changes nothing
+    again = fw(egressip_firewall_allowed_sources=[ALLOWED], egressip_firewall_ports=[22, 5432])
+    assert again.rc == 0 and again.changed() == 0, again.describe()
+
+
+def test_reject_action_answers_with_rst(fw):
+    assert fw(egressip_firewall_allowed_sources=[ALLOWED], egressip_firewall_action="reject").rc == 0
+    assert fw.probe("worker02", OTHER, 5432) == "refused"
+
+
+def test_node_health_check_sdn_port_9_answers_rst_despite_a_dropping_table(fw):
+    w1 = fw.topo.ns("worker01")
+    run_in(w1, "nft add table inet hostile && nft add chain inet hostile input "
+               "'{ type filter hook input priority 0; policy accept; }' && "
+               "nft add rule inet hostile input tcp dport 9 drop")
+    assert tcp_probe(fw.topo.ctl, None, "198.51.100.144", 9, 1) == "timeout"   # what the SDN would see
+    res = fw(target="nodes", egressip_firewall_ports=[], egressip_firewall_node_health_check=True,
+             egressip_network_type="OpenShiftSDN")
+    assert res.rc == 0, res.describe()
+    assert tcp_probe(fw.topo.ctl, None, "198.51.100.144", 9, 1) == "refused"
+    assert tcp_probe(fw.topo.ctl, None, "198.51.100.145", 9, 1) == "refused"
+    again = fw(target="nodes", egressip_firewall_ports=[], egressip_firewall_node_health_check=True,
+               egressip_network_type="OpenShiftSDN")
+    assert again.changed() == 0
+
+
+def test_node_health_check_ovn_port_9107_accepted(fw):
+    res = fw(target="worker01", egressip_firewall_ports=[], egressip_firewall_node_health_check=True,
+             egressip_network_type="OVNKubernetes")
+    assert res.rc == 0, res.describe()
+    table = run_in(fw.topo.ns("worker01"), ["nft", "list", "table", "inet", "egressip"]).stdout
+    assert "tcp dport 9107 accept" in table and "drop" not in table
+
+
+def test_iptables_backend(fw):
+    args = dict(egressip_firewall_backend="iptables", egressip_firewall_allowed_sources=[ALLOWED, OTHER])
+    assert fw(**args).rc == 0
+    assert fw.probe("worker02", OTHER, 5432) == "open"
+    args["egressip_firewall_allowed_sources"] = [ALLOWED]
+    res = fw(**args)
+    assert res.rc == 0 and res.changed() > 0, res.describe()
+    assert fw.probe("worker01", ALLOWED, 5432) == "open"
+    assert fw.probe("worker02", OTHER, 5432) == "timeout"
+    assert fw.probe("worker01", "198.51.100.144", 5432) == "timeout"
+    assert fw(**args).changed() == 0
+    rules = run_in(fw.topo.ns("database"), ["iptables", "-S"]).stdout
+    assert "-A INPUT -j EGRESSIP" in rules and OTHER not in rules
+    res = fw(egressip_firewall_backend="iptables", egressip_firewall_state="absent")
+    assert res.rc == 0
+    assert "EGRESSIP" not in run_in(fw.topo.ns("database"), ["iptables", "-S"]).stdout
+    assert fw.probe("worker02", OTHER, 5432) == "open"
+
+
+def test_firewalld_rich_rules_are_rendered(fw):
+    """firewalld is not running on these hosts: check the rich rules the role builds (the
+    ansible.posix.firewalld task then fails for lack of the firewall python bindings)."""
+    res = fw(egressip_firewall_backend="firewalld", egressip_firewall_allowed_sources=[ALLOWED],
+             egressip_firewall_ports=[5432], egressip_firewall_destination=DB,
+             egressip_firewall_node_health_check=True, egressip_network_type="OpenShiftSDN")
+    rules = res.facts("database").get("egressip_firewall_rich_rules")
+    assert rules == [
+        'rule priority="-3" family="ipv4" source address="198.51.100.10" port port="22" protocol="tcp" accept',
+        'rule priority="-3" family="ipv4" port port="9" protocol="tcp" reject type="tcp-reset"',
+        'rule priority="-2" family="ipv4" source address="198.51.100.170" destination address="203.0.113.10" '
+        'port port="5432" protocol="tcp" accept',
+        'rule priority="-1" family="ipv4" destination address="203.0.113.10" port port="5432" protocol="tcp" drop',
+    ], res.describe()
+    # firewalld and the forward hook are refused up front
+    bad = fw(egressip_firewall_backend="firewalld", egressip_firewall_hook="forward",
+             egressip_firewall_allowed_sources=[ALLOWED])
+    assert bad.rc != 0 and "firewalld supports hook input only" in bad.messages("database")
+
+
+def test_syntax_check_every_backend(fw, tmp_path):
+    for backend in ("nftables", "iptables", "firewalld"):
+        res = ansible_playbook(fw.topo, str(tmp_path / "firewall.yml"),
+                               extra_vars={"egressip_firewall_backend": backend}, args=["--syntax-check"])
+        assert res.rc == 0, res.describe()
