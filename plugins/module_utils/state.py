@@ -450,3 +450,61 @@ def _ovn_ifaddr(name, raw):
     if not isinstance(data, dict) or not data.get("ipv4"):
         raise InputError(field, raw, 'must be a JSON object with "ipv4"')
     return _network_of(field + " ipv4", data["ipv4"])
+
+
+def _internal_ip(node_obj, name):
+    for addr in _get(node_obj, "Node %s status" % name, "status", "addresses") or []:
+        if isinstance(addr, dict) and addr.get("type") == "InternalIP" and "." in str(addr.get("address")):
+            return addr["address"]
+    raise InputError("Node %s status.addresses" % name, _get(node_obj, "Node", "status", "addresses"),
+                     "has no IPv4 InternalIP")
+
+
+def state_from_ovn(egressips, nodes, node_networks=None, default_network=None, reserved=(), gateway=None):
+    """Build a ClusterState from OVN-Kubernetes objects: one Namespace per EgressIP object
+    (spec.egressIPs; status.items say where OVN put each IP), one Node per Node object.
+
+    OVN places an IP on any egress-assignable node whose primary network holds it, which is
+    automatic mode with the node network as the egressCIDR; so an assignable node gets
+    egress_cidrs [network], and egress_ips are the IPs status.items puts on it."""
+    if node_networks is None:
+        node_networks = {}
+    if not isinstance(node_networks, dict):
+        raise InputError("node_networks", node_networks, "must be a mapping node name -> CIDR")
+    if default_network is not None:
+        default_network = _network_of("default_network", default_network)
+    placed = {}
+    namespaces = []
+    for i, obj in enumerate(_objects("egressips", egressips)):
+        field = "egressips[%d]" % i
+        name = _need_str(field + ".metadata.name", _get(obj, field, "metadata", "name"))
+        namespaces.append(Namespace(name=name, egress_ips=_need_list(field + ".spec.egressIPs",
+                                                                     _get(obj, field, "spec", "egressIPs"))))
+        for item in _need_list(field + ".status.items", _get(obj, field, "status", "items")):
+            if isinstance(item, dict) and isinstance(item.get("node"), str):
+                placed.setdefault(item["node"], []).append(item.get("egressIP"))
+    result = []
+    for obj in _objects("nodes", nodes):
+        name = _need_str("nodes[].metadata.name", _get(obj, "Node", "metadata", "name"))
+        meta = obj.get("metadata") or {}
+        annotations = meta.get("annotations") or {}
+        labels = meta.get("labels") or {}
+        if not isinstance(annotations, dict) or not isinstance(labels, dict):
+            raise InputError("Node %s metadata" % name, meta, "annotations and labels must be mappings")
+        cloud_network, capacity, _interface = _cloud_config(name, annotations)
+        network = cloud_network
+        if network is None and annotations.get(OVN_IFADDR_ANNOTATION):
+            network = _ovn_ifaddr(name, annotations[OVN_IFADDR_ANNOTATION])
+        user_interface = None
+        if name in node_networks:
+            user_network, user_interface = _user_network(name, node_networks[name])
+            network = network or user_network
+        network = network or default_network
+        assignable = OVN_ASSIGNABLE_LABEL in labels
+        result.append(Node(name=name, host_ip=_internal_ip(obj, name), ready=_node_ready(obj),
+                           interface=user_interface, network=network,
+                           egress_cidrs=[network] if assignable and network else [],
+                           egress_ips=placed.get(name, []), capacity=capacity, cloud_network=cloud_network,
+                           assignable=assignable))
+    return ClusterState(OVN, result, namespaces, reserved=_need_list("reserved", list(reserved) if isinstance(
+        reserved, (set, frozenset)) else reserved), gateway=gateway)

@@ -239,7 +239,9 @@ def _check_namespace(ctx, info):
     if not active:
         out.append(Finding("NAMESPACE_EGRESS_DROPPED", '%s "%s" egressIPs: %s: no egress IP of this namespace can be '
                            "active, its egress traffic is dropped" % (ctx.ns_kind, name, ips), [me], subject))
-    if not manual_nodes and in_cidr and len(info.ips) > 1:
+    # openshift-sdn documents one IP per namespace in automatic mode; OVN EgressIP objects
+    # are made for several
+    if not manual_nodes and in_cidr and len(info.ips) > 1 and ctx.node_kind == "HostSubnet":
         out.append(Finding("NAMESPACE_MULTIPLE_AUTO_IPS", '%s "%s" egressIPs: %s: more than one egress IP per '
                            "namespace is not supported in automatic mode" % (ctx.ns_kind, name, ips), [me], subject))
     if len(manual_nodes) == 1:

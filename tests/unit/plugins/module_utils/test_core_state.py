@@ -180,3 +180,39 @@ def test_diff_only_changed_fields_in_write_order():
     ]
     assert diff_sdn(before, before.copy()) == []
     assert changes[0] == Change("HostSubnet", "worker03", {"egressIPs": []}, {"egressIPs": [ip(52)]})
+
+
+# --- OVN-Kubernetes objects map onto the same model ---------------------------------------
+
+def ovn_node(name, last, assignable=True, ready="True"):
+    obj = node_obj(name, {OVN_IFADDR_ANNOTATION: json.dumps({"ipv4": "198.51.100.%d/24" % last})}, ready)
+    obj["status"]["addresses"] = [{"type": "InternalIP", "address": ip(last)}]
+    if assignable:
+        obj["metadata"]["labels"] = {"k8s.ovn.org/egress-assignable": ""}
+    return obj
+
+
+def egressip_obj(name, ips, placed=()):
+    return {"metadata": {"name": name}, "spec": {"egressIPs": list(ips), "namespaceSelector": {}},
+            "status": {"items": [{"node": node, "egressIP": addr} for node, addr in placed]}}
+
+
+def test_ovn_objects_validate_and_allocate_unchanged():
+    from ansible_collections.ocp.egressip.plugins.module_utils.allocate import Request, allocate
+    from ansible_collections.ocp.egressip.plugins.module_utils.state import state_from_ovn
+    nodes = [ovn_node("worker01", 141), ovn_node("worker02", 142), ovn_node("worker03", 143, assignable=False)]
+    good = state_from_ovn([egressip_obj("web", [ip(100), ip(101)], [("worker01", ip(100)), ("worker02", ip(101))]),
+                           egressip_obj("api", [])], nodes)
+    assert good.kinds() == ("Node", "EgressIP") and good.nodes["worker03"].assignable is False
+    assert validate(good) == []           # several IPs per EgressIP are normal on OVN
+    bad = state_from_ovn([egressip_obj("web", [ip(100), ip(141)], [("worker01", ip(100)), ("worker01", ip(141))])],
+                         nodes)
+    assert {"NAMESPACE_MULTIPLE_IPS_ON_NODE", "IP_IS_NODE_IP"} <= codes(validate(bad))
+    lone = state_from_ovn([egressip_obj("web", [ip(100)])], [nodes[0], nodes[2]])
+    assert "CIDR_SINGLE_NODE" in codes(validate(lone))
+    assert allocate(good, [Request("web", count=2)]).changes == []
+    plan = allocate(good, [Request("api", count=2)], )
+    assert plan.ips["api"] == [ip(1), ip(2)]
+    assert [(c.kind, c.name) for c in plan.changes] == [("EgressIP", "api")]
+    with pytest.raises(InputError):
+        state_from_ovn([], [{"metadata": {"name": "w"}, "status": {"addresses": []}}])
