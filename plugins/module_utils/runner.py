@@ -560,7 +560,11 @@ def run_facts(module):
     try:
         runner.network_type = runner.read_network_type()
         runner.backend = BACKENDS.get(runner.network_type)
-        if runner.backend is None:
+        if runner.network_type == "OVNKubernetes":
+            # OVN-Kubernetes: Nodes and EgressIP objects, same output shape (ovn_runner.ovn_facts)
+            from ansible_collections.ocp.egressip.plugins.module_utils.ovn_runner import ovn_facts
+            data, lines = ovn_facts(runner)
+        elif runner.backend is None:
             runner.warnings.append("network type %s: only %s details are reported by this version" % (
                 runner.network_type, ", ".join(sorted(BACKENDS))))
             data = dict(network_type=runner.network_type, mode="none", nodes=[], namespaces=[], assignments={},
