@@ -44,8 +44,8 @@ CODES = {
     "CIDR_HOST_BITS": Code(ERROR, '{kind} "{name}" {field}: Invalid value: "{value}": CIDR network specification '
                                   '"{value}" is not in canonical form (should be {canonical})',
                            "library-go pkg/network/networkutils ParseCIDRMask"),
-    "IPV6_NOT_SUPPORTED": Code(ERROR, '{kind} "{name}" {field}: Invalid value: "{value}": must be an IPv4 address'
-                                      ' (or network)', _SDN_VALID + " validateIPv4/validateCIDRv4"),
+    "IPV6_NOT_SUPPORTED": Code(ERROR, '{kind} "{name}" {field}: Invalid value: "{value}": must be an IPv4 '
+                                      '{address_or_network}', _SDN_VALID + " validateIPv4/validateCIDRv4"),
     # conflicts the SDN detects after the fact (egressIPActive)
     "IP_MULTIPLE_NODES": Code(ERROR, "Multiple nodes ({node_ip1}, {node_ip2}) claiming EgressIP {ip}",
                               _SDN_COMMON + " egressIPActive"),

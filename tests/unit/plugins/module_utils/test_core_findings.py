@@ -6,6 +6,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
+import re
+
 import pytest
 
 from ansible_collections.ocp.egressip.plugins.module_utils import findings
@@ -180,3 +183,25 @@ def test_ovn_kinds_in_messages():
     state.namespaces["other"] = state.namespaces["other"].replace(egress_ips=[ip(52)])
     found = [f for f in validate(state) if f.code == "IP_NO_NODE"]
     assert found and 'EgressIP "other"' in found[0].message and "EgressIP/other" in found[0].objects
+
+
+def _template_regex(template):
+    return re.compile(re.sub(r"\\\{[a-z_0-9]+\\\}", ".+?", re.escape(template)))
+
+
+@pytest.mark.parametrize("code", sorted(findings.CODES))
+def test_message_follows_documented_template(code):
+    bad, _good, _words = CASES[code]
+    pattern = _template_regex(findings.CODES[code].template)
+    messages = [f.message for f in validate(bad()) if f.code == code]
+    assert any(pattern.match(m) for m in messages), (findings.CODES[code].template, messages)
+
+
+def test_codes_table_in_core_api_doc_is_complete():
+    doc = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "docs", "CORE_API.md")
+    if not os.path.exists(doc):
+        pytest.skip("docs not shipped with this copy")
+    with open(doc) as handle:
+        text = handle.read()
+    for code, spec in findings.CODES.items():
+        assert "| `%s` | %s |" % (code, spec.severity) in text, code
