@@ -156,8 +156,8 @@ def allocate(state, requests):
 
 
 def release(state, namespaces):
-    """Free all egress IPs of the namespaces and unpin them from the nodes (unless
-    another namespace still claims the same IP)."""
+    """Free all egress IPs of the namespaces and unpin them from the nodes that hold them by
+    hand (unless another namespace still claims the same IP)."""
     _check_state(state)
     names = _check_list("namespaces", namespaces)
     for i, name in enumerate(names):
@@ -192,14 +192,17 @@ class _Touched(object):
         work.set_namespace_egress(name, ips)
 
 
-def _unpin_everywhere(work, touched, ip, keep_if_claimed=False, only=None):
+def _unpin_everywhere(work, touched, ip, keep_if_claimed=False):
+    """Remove a freed IP from the nodes that pin it by hand. Nodes with egressCIDRs are left
+    alone: the SDN master owns their egressIPs and drops an IP no namespace uses
+    (common/egressip.go makeEmptyAllocation); until then the IP stays taken, which also
+    keeps it from being handed out again while ARP caches still point at the old node."""
     index = index_of(work)
     if keep_if_claimed and index.namespaces_for_ip(ip):
         return
     for node in list(index.nodes_for_ip(ip)):
-        if only is not None and node not in only:
-            continue
-        _unpin(work, touched, node, ip)
+        if not index.node(node).cidrs:
+            _unpin(work, touched, node, ip)
 
 
 def _unpin(work, touched, node, ip):

@@ -277,3 +277,12 @@ def test_bad_release_and_state_input():
     with pytest.raises(InputError) as err:
         allocate({"nodes": []}, [])
     assert err.value.field == "state"
+
+
+def test_release_in_auto_mode_leaves_hostsubnets_to_the_sdn_master():
+    plan = release(auto_base(), ["mywebserver"])
+    assert [(c.kind, c.name) for c in plan.changes] == [("NetNamespace", "mywebserver")]
+    assert [f.code for f in plan.findings] == ["IP_UNUSED"]
+    # the IP stays taken until the master drops it
+    assert allocate(plan.state, [Request("other")]).ips == {"other": [ip(65)]}
+    assert ip(70) not in allocate(plan.state, [Request("other", pool=[ip(70) + "-" + ip(71)])]).ips["other"]
