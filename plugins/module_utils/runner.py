@@ -154,13 +154,19 @@ class SdnBackend(Backend):
     fields = {"HostSubnet": ("egressCIDRs", "egressIPs"), "NetNamespace": ("egressIPs",)}
 
     def build_state(self, raw, options):
-        state = core_state.state_from_sdn(
-            list(raw["HostSubnet"].values()), list(raw["NetNamespace"].values()),
-            nodes=list(raw["Node"].values()),
-            node_networks=options.get("node_networks") or None,
-            default_network=options.get("node_network"),
-            reserved=options.get("reserved_ips") or (),
-            gateway=options.get("gateway"))
+        try:
+            state = core_state.state_from_sdn(
+                list(raw["HostSubnet"].values()), list(raw["NetNamespace"].values()),
+                nodes=list(raw["Node"].values()),
+                node_networks=options.get("node_networks") or None,
+                default_network=options.get("node_network"),
+                reserved=options.get("reserved_ips") or (),
+                gateway=options.get("gateway"))
+        except ValueError as exc:
+            text = str(exc)
+            if text.startswith("default_network:"):   # the core's name for the node_network option
+                text = "node_network:" + text[len("default_network:"):]
+            raise RunnerError(text)
         interfaces = options.get("node_interfaces") or {}
         default_iface = options.get("node_interface")
         touched = False
