@@ -584,6 +584,8 @@ def run_facts(module):
             data["findings"].extend(network_unknown(state, None))
             lines = facts_mod.hostsubnet_table(list(runner.raw["HostSubnet"].values())) + [""] + \
                 facts_mod.netnamespace_table(list(runner.raw["NetNamespace"].values()))
+    except RunnerError as exc:
+        module.fail_json(msg=exc.msg, api_requests=runner.client.requests, **exc.extra)
     except ApiError as exc:
         module.fail_json(msg="API request failed: %s" % exc, status=exc.status, api_requests=runner.client.requests)
     except ValueError as exc:
