@@ -134,7 +134,8 @@ def gather(network_type, raw, state, findings):
     for hs in sorted(hostsubnets, key=lambda o: o["metadata"]["name"]):
         name = hs["metadata"]["name"]
         core_node = state.nodes.get(name)
-        ready = node_ready(node_objs[hs.get("host", name)]) if hs.get("host", name) in node_objs else None
+        # as openshift-sdn (and the core): only a Ready condition False/Unknown is not ready
+        ready = core_node.ready if core_node is not None else node_ready(node_objs.get(name, {}))
         nodes.append(dict(
             name=name, host=hs.get("host", ""), host_ip=hs.get("hostIP", ""), subnet=hs.get("subnet", ""),
             egress_cidrs=list(hs.get("egressCIDRs") or []), egress_ips=list(hs.get("egressIPs") or []),
