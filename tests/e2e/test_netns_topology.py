@@ -6,9 +6,9 @@ import sys
 
 import pytest
 
-from tests.netns import (DB_CIDR, LAN_CIDR, add_addr, addresses, ansible_playbook, del_addr, down, run_in,
-                         tcp_connect, tcp_probe)
-from tests.netns.fixtures import fresh_topology, make_topology, require_netns, topology  # noqa: F401
+from tests.netns import add_addr, addresses, ansible_playbook, del_addr, down, run_in, tcp_connect, tcp_probe
+from tests.netns.fixtures import fresh_topology, topology  # noqa: F401  # pylint: disable=unused-import
+from tests.netns.fixtures import require_netns
 
 pytestmark = [pytest.mark.netns]
 
@@ -112,12 +112,12 @@ def test_cli_up_and_down_removes_everything(tmp_path):
     prefix = "ec%04d" % (os.getpid() % 10000)
     cli = [sys.executable, "-m", "tests.netns"]
     up = subprocess.run(cli + ["up", "--prefix", prefix, "--state", str(state)], capture_output=True, text=True,
-                        cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))), timeout=120)
+                        cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))), timeout=120, check=False)
     try:
         assert up.returncode == 0, up.stderr
         topo = json.loads(up.stdout)
         assert json.loads(state.read_text())["prefix"] == prefix
-        names = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+        names = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=False).stdout
         for suffix in ("lan", "ctl", "w1", "w2", "rtr", "db", "sq"):
             assert "%s-%s" % (prefix, suffix) in names
         pids = list(topo["pids"].values())
@@ -126,9 +126,9 @@ def test_cli_up_and_down_removes_everything(tmp_path):
         assert os.path.isdir(tmpdir)
     finally:
         down_ = subprocess.run(cli + ["down", "--state", str(state)], capture_output=True, text=True,
-                               cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))), timeout=120)
+                               cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))), timeout=120, check=False)
     assert down_.returncode == 0, down_.stderr
-    names = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+    names = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=False).stdout
     assert prefix + "-" not in names
     assert not os.path.exists(tmpdir)
     for p in pids:
@@ -136,7 +136,7 @@ def test_cli_up_and_down_removes_everything(tmp_path):
     assert _root_test_addresses() == []
     # idempotent
     again = subprocess.run(cli + ["down", "--state", str(state)], capture_output=True, text=True,
-                           cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))), timeout=60)
+                           cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))), timeout=60, check=False)
     assert again.returncode == 0
 
 
@@ -149,7 +149,7 @@ def test_down_after_partial_failure_and_twice(fresh_topology):
     down(topo)
     srv.wait(timeout=10)
     down(topo)
-    names = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+    names = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=False).stdout
     assert topo.prefix + "-" not in names
     assert not os.path.exists(topo.tmpdir)
 
@@ -157,11 +157,12 @@ def test_down_after_partial_failure_and_twice(fresh_topology):
 def test_up_failure_cleans_up(monkeypatch):
     require_netns()
     from tests.netns import topology as mod
+
     def boom(*a, **k):
         raise mod.NetnsError("injected")
     monkeypatch.setattr(mod, "write_inventory", boom)
     prefix = "eu%04d" % (os.getpid() % 10000)
     with pytest.raises(mod.NetnsError):
         mod.up(prefix=prefix)
-    names = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+    names = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=False).stdout
     assert prefix + "-" not in names

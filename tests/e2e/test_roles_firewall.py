@@ -3,13 +3,12 @@
 Sources are real: egress IPs are added to the nodes' enp1s0 and TCP connections to the
 database (203.0.113.10, behind the router) are bound to them.
 """
-import json
 import os
 
 import pytest
 
 from tests.netns import add_addr, ansible_playbook, run_in, tcp_probe
-from tests.netns.fixtures import clean_topology, topology  # noqa: F401
+from tests.netns.fixtures import clean_topology, topology  # noqa: F401  # pylint: disable=unused-import
 
 pytestmark = [pytest.mark.netns, pytest.mark.slow]
 
@@ -78,6 +77,12 @@ def test_removed_ip_is_dropped_again(fw):
 
 
 def test_check_mode_changes_nothing_and_diff_shows_the_rules(fw):
+    # on a fresh host
+    res = fw(check=True, diff=True, egressip_firewall_allowed_sources=[ALLOWED])
+    assert res.rc == 0 and res.changed("database") > 0, res.describe()
+    assert "egressip" not in fw.ruleset()
+    assert not os.path.exists(_state_file(fw, "database", "egressip.nft"))
+    # and on a configured one
     assert fw(egressip_firewall_allowed_sources=[ALLOWED]).rc == 0
     before = fw.ruleset()
     with open(_state_file(fw, "database", "egressip.nft")) as fh:
@@ -103,28 +108,41 @@ def test_drift_is_repaired(fw):
     assert fw.probe("worker02", OTHER, 5432) == "timeout"
 
 
-@pytest.mark.parametrize("extra, text", [
-    ({"egressip_firewall_ports": [70000]}, "ports not in 1-65535: 70000"),
-    ({"egressip_firewall_ports": [0]}, "ports not in 1-65535: 0"),
-    ({"egressip_firewall_allowed_sources": ["198.51.100.170 } ; flush ruleset ; {"]}, "allowed_sources not IPv4"),
-    ({"egressip_firewall_allowed_sources": ["198.51.100.999"]}, "allowed_sources not IPv4"),
-    ({"egressip_firewall_destination": "203.0.113.10; drop"}, "destination="),
-    ({"egressip_firewall_table": "Egress-IP"}, "table=Egress-IP"),
-    ({"egressip_firewall_protocol": "icmp"}, "must be one of: tcp, udp"),
-])
-def test_bad_input_fails_before_any_change(fw, extra, text):
+def test_bad_port_fails_before_any_change_to_existing_rules(fw):
     assert fw(egressip_firewall_allowed_sources=[ALLOWED]).rc == 0
     before = fw.ruleset()
     with open(_state_file(fw, "database", "egressip.nft")) as fh:
         file_before = fh.read()
-    args = dict({"egressip_firewall_allowed_sources": [ALLOWED, OTHER]}, **extra)
-    res = fw(**args)
+    res = fw(egressip_firewall_allowed_sources=[ALLOWED, OTHER], egressip_firewall_ports=[5432, 70000])
     assert res.rc != 0
-    assert text in res.messages("database"), res.describe()
+    assert "ports not in 1-65535: 70000" in res.messages("database"), res.describe()
     assert res.changed() == 0
     assert fw.ruleset() == before
     with open(_state_file(fw, "database", "egressip.nft")) as fh:
         assert fh.read() == file_before
+    assert fw.probe("worker02", OTHER, 5432) == "timeout"
+
+
+@pytest.mark.parametrize("extra, text", [
+    ({"egressip_firewall_ports": [0]}, "ports not in 1-65535: 0"),
+    ({"egressip_firewall_allowed_sources": ["198.51.100.170 } ; flush ruleset ; {"]}, "allowed_sources not IPv4"),
+    ({"egressip_firewall_allowed_sources": ["198.51.100.999"]}, "allowed_sources not IPv4"),
+    ({"egressip_firewall_management_sources": ["198.51.100.10/33"]}, "management_sources not IPv4"),
+    ({"egressip_firewall_destination": "203.0.113.10; drop"}, "destination="),
+    ({"egressip_firewall_table": "Egress-IP"}, "table=Egress-IP"),
+    ({"egressip_firewall_chain": "EGRESSIP -j ACCEPT"}, "chain=EGRESSIP -j ACCEPT"),
+    ({"egressip_firewall_state_dir": "relative/dir"}, "state_dir=relative/dir"),
+    ({"egressip_firewall_protocol": "icmp"}, "must be one of: tcp, udp"),
+    ({"egressip_firewall_ports": ["5432; drop"]}, "egressip_firewall_ports"),
+])
+def test_bad_input_fails_before_anything_is_rendered(fw, extra, text):
+    before = fw.ruleset()
+    res = fw(**dict({"egressip_firewall_allowed_sources": [ALLOWED]}, **extra))
+    assert res.rc != 0
+    assert text in res.messages("database"), res.describe()
+    assert res.changed() == 0
+    assert fw.ruleset() == before
+    assert not os.path.exists(os.path.dirname(_state_file(fw, "database", "x")))
 
 
 def test_rule_set_failing_nft_check_changes_nothing(fw, tmp_path):

@@ -2,7 +2,7 @@
 import pytest
 
 from tests.netns import add_addr, ansible_playbook
-from tests.netns.fixtures import clean_topology, topology  # noqa: F401
+from tests.netns.fixtures import clean_topology, topology  # noqa: F401  # pylint: disable=unused-import
 
 pytestmark = [pytest.mark.netns, pytest.mark.slow]
 

@@ -111,7 +111,7 @@ def ansible_playbook(topology, playbook: str, extra_vars: Optional[dict] = None,
     full = ["ip", "netns", "exec", topology["hosts"]["controller"]["ns"]] + argv
     start = time.time()
     proc = subprocess.run(full, capture_output=True, text=True, timeout=timeout,
-                          env=ansible_env(topology, env), cwd=REPO_ROOT)
+                          env=ansible_env(topology, env), cwd=REPO_ROOT, check=False)
     result = PlaybookResult(full, proc.returncode, proc.stdout, proc.stderr, time.time() - start)
     if fd is not None:
         try:
@@ -126,4 +126,4 @@ def run_in_ctl(topology, argv: Sequence[str], cwd: Optional[str] = None, env: Op
     """Run any tool (molecule, ansible, ...) in the controller namespace with the Ansible env."""
     full = ["ip", "netns", "exec", topology["hosts"]["controller"]["ns"]] + list(argv)
     return subprocess.run(full, capture_output=True, text=True, timeout=timeout, cwd=cwd or REPO_ROOT,
-                          env=ansible_env(topology, env, json_output=json_output))
+                          env=ansible_env(topology, env, json_output=json_output), check=False)

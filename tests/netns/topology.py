@@ -21,7 +21,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -57,7 +56,7 @@ class NetnsError(RuntimeError):
 
 
 def _run(argv: Sequence[str], check: bool = True, timeout: float = 30, input: Optional[str] = None):
-    proc = subprocess.run(list(argv), capture_output=True, text=True, timeout=timeout, input=input)
+    proc = subprocess.run(list(argv), capture_output=True, text=True, timeout=timeout, input=input, check=False)
     if check and proc.returncode != 0:
         raise NetnsError("command failed (rc=%d): %s\nstdout: %s\nstderr: %s"
                          % (proc.returncode, " ".join(argv), proc.stdout, proc.stderr))
@@ -71,7 +70,7 @@ def netns_available() -> Optional[str]:
     if shutil.which("ip") is None:
         return "iproute2 (ip) is not installed"
     try:
-        proc = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, timeout=10)
+        proc = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, timeout=10, check=False)
     except Exception as exc:  # pragma: no cover - depends on the machine
         return "ip netns unavailable: %s" % exc
     if proc.returncode != 0:

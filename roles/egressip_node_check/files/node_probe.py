@@ -89,7 +89,7 @@ if mode == "preflight":
             continue
         argv = [args["arping_path"], "-D", "-I", iface, "-c", str(args["arping_count"]),
                 "-w", str(args["arping_timeout"]), ip]
-        proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False)
         text = proc.stdout.decode(errors="replace")
         info["arping"] = {"rc": proc.returncode, "argv": argv}
         if proc.returncode == 1:

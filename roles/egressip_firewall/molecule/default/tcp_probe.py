@@ -1,5 +1,6 @@
 # python3 -c <this> SRC DST PORT TIMEOUT: prints open | refused | timeout | error:<errno>
-import socket, sys
+import socket
+import sys
 src, dst, port, timeout = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
 s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 s.settimeout(timeout)
