@@ -60,9 +60,16 @@ def classify_ip(value):
     try:
         return _ipv4.str_to_int(value, netaddr.INET_PTON), None
     except (netaddr.AddrFormatError, ValueError, TypeError):
-        if ":" in value and netaddr.valid_ipv6(value):
+        if ":" in value and _is_ipv6(value):
             return None, NOT_IPV4
         return None, INVALID_IP
+
+
+def _is_ipv6(value):
+    try:
+        return netaddr.valid_ipv6(value)
+    except (ValueError, TypeError):     # e.g. embedded NUL characters
+        return False
 
 
 def parse_ip(value, field):
@@ -83,7 +90,7 @@ def classify_cidr(value):
         return None, "must be a string, got %s" % type(value).__name__
     addr, sep, plen = value.partition("/")
     if not sep or not plen.isdigit() or len(plen) > 2 or not plen.isascii():
-        if sep and ":" in addr and netaddr.valid_ipv6(addr):
+        if sep and ":" in addr and _is_ipv6(addr):
             return None, NOT_IPV4_NET
         return None, INVALID_CIDR
     num, reason = classify_ip(addr)

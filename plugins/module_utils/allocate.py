@@ -217,7 +217,9 @@ def _finish(state, base, work, touched, requested, strict=True):
         changed.update(base.node(name).ipset.symmetric_difference(index.node(name).ipset))
     for name in touched.namespaces:
         changed.update(base.namespace(name).ipset.symmetric_difference(index.namespace(name).ipset))
-    subjects, after = validate_change(index, touched.nodes, touched.namespaces, changed)
+    # the requested namespaces are checked even when nothing changed: "already satisfied"
+    # must not hide that a namespace is broken
+    subjects, after = validate_change(index, touched.nodes, touched.namespaces | set(requested), changed)
     if strict and any(f.severity == ERROR for f in after):
         # errors that were there before the plan and are not about the requested namespaces
         # do not block it (a cluster with one broken namespace must still be manageable)
@@ -292,6 +294,17 @@ class _Allocation(object):
             used.update(good)
             if manual and not good:
                 to_pin.append(ip)
+        index = index_of(self.work)
+        if manual and used and not any(index.node(n).eligible for n in used):
+            # Every pin of the namespace is on a node that is down, so its traffic is dropped:
+            # move the pins (the IPs stay the same) as an admin would. While one pin still
+            # works, pins on a node that is down are the failover design and stay.
+            for ip in keep:
+                if ip not in to_pin:
+                    for node in index_of(self.work).nodes_for_ip(ip):
+                        _unpin(self.work, self.touched, node, ip)
+                    to_pin.append(ip)
+            used = set()
         for ip in to_pin:
             node = self._best_node(space, space.segment(ip), used)
             if node is None:

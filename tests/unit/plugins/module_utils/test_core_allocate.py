@@ -286,3 +286,25 @@ def test_release_in_auto_mode_leaves_hostsubnets_to_the_sdn_master():
     # the IP stays taken until the master drops it
     assert allocate(plan.state, [Request("other")]).ips == {"other": [ip(65)]}
     assert ip(70) not in allocate(plan.state, [Request("other", pool=[ip(70) + "-" + ip(71)])]).ips["other"]
+
+
+def test_manual_pins_move_only_when_every_pin_is_down():
+    state = manual_base()
+    state.nodes["worker01"] = state.nodes["worker01"].replace(ready=False)
+    # .51 on worker02 still works: .50 stays on worker01 (that is the failover design)
+    assert allocate(state, [Request("mywebserver", count=2, mode="manual")]).changes == []
+    state.nodes["worker02"] = state.nodes["worker02"].replace(ready=False)
+    plan = allocate(state, [Request("mywebserver", count=1, mode="manual")])
+    # traffic was dropped: the same IP moves to a node that is up
+    assert plan.ips == {"mywebserver": [ip(50)]} and plan.assignments == {ip(50): "worker03"}
+    assert "NAMESPACE_EGRESS_DROPPED" not in codes(validate(plan.state))
+
+
+def test_already_satisfied_but_broken_is_not_silently_accepted():
+    state = auto_base()
+    for name in ("worker01", "worker02"):
+        state.nodes[name] = state.nodes[name].replace(ready=False)
+    with pytest.raises(AllocationError) as err:
+        allocate(state, [Request("mywebserver")])
+    assert "NAMESPACE_EGRESS_DROPPED" in str(err.value)
+    assert err.value.findings and err.value.findings[0].severity == "error"
