@@ -4,7 +4,7 @@ import os
 import subprocess
 import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
+from ansible_collections.ocp.egressip.plugins.modules import egressip_hostsubnet
 
 
 def test_missing_kubernetes_library(tmp_path):
@@ -13,10 +13,10 @@ def test_missing_kubernetes_library(tmp_path):
     (blocker / "__init__.py").write_text("raise ImportError('No module named kubernetes (test)')\n")
     args = tmp_path / "args.json"
     args.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": {"name": "worker01", "egress_cidrs": []}}))
-    collections = os.path.join(ROOT, ".collections")
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), collections]))
-    module = os.path.join(collections, "ansible_collections", "ocp", "egressip", "plugins", "modules",
-                          "egressip_hostsubnet.py")
+    module = os.path.abspath(egressip_hostsubnet.__file__)
+    # the folder holding ansible_collections/ (works in the repo and under ansible-test)
+    collections = module[:module.rindex(os.sep + "ansible_collections" + os.sep)]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), collections] + sys.path))
     proc = subprocess.run([sys.executable, module, str(args)], env=env, stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, universal_newlines=True, check=False)
     out = json.loads(proc.stdout)
