@@ -121,55 +121,25 @@ def status_items(egressips):
     return out
 
 
-def state_from_ovn(nodes, egressips, node_networks=None, default_network=None, reserved=(), gateway=None,
-                   node_interfaces=None, default_interface=None):
-    """ClusterState (OVNKubernetes) from Node and EgressIP objects (JSON-decoded dicts).
-
-    A node's primary network comes, in order, from the annotations
-    cloud.network.openshift.io/egress-ipconfig and k8s.ovn.org/node-primary-ifaddr,
-    node_networks[name] and default_network (as state_from_sdn)."""
-    if node_networks is None:
-        node_networks = {}
-    if not isinstance(node_networks, dict):
-        raise InputError("node_networks", node_networks, "must be a mapping node name -> CIDR")
-    if default_network is not None:
-        default_network = core_state._network_of("default_network", default_network)
+def ovn_state(nodes, egressips, node_networks=None, default_network=None, reserved=(), gateway=None,
+              node_interfaces=None, default_interface=None):
+    """ClusterState (OVNKubernetes) from Node and EgressIP objects: the core's
+    state.state_from_ovn (networks from the annotations cloud.network.openshift.io/egress-ipconfig
+    and k8s.ovn.org/node-primary-ifaddr, then node_networks[name], then default_network), plus
+    the interface names given by the user (used in messages)."""
+    state = core_state.state_from_ovn(list(egressips), list(nodes), node_networks=node_networks or None,
+                                      default_network=default_network, reserved=list(reserved or ()),
+                                      gateway=gateway)
     node_interfaces = node_interfaces or {}
-    held = {}
-    for _eip, items in status_items(egressips).items():
-        for ip, node in items:
-            held.setdefault(node, []).append(ip)
-    result = []
-    for obj in nodes:
-        name = (obj.get("metadata") or {}).get("name")
-        if not name:
-            raise InputError("nodes[].metadata.name", name, "must be a non-empty string")
-        host_ip = node_host_ip(obj)
-        if not host_ip:
-            continue        # a node without any address cannot host egress IPs
-        annotations = _meta(obj, "annotations")
-        cloud_network, capacity, interface = core_state._cloud_config(name, annotations)
-        network = cloud_network
-        if network is None and annotations.get(IFADDR_ANNOTATION):
-            network = core_state._ovn_ifaddr(name, annotations[IFADDR_ANNOTATION])
-        user_interface = None
-        if name in node_networks:
-            user_network, user_interface = core_state._user_network(name, node_networks[name])
-            network = network or user_network
-        network = network or default_network
-        assignable = is_assignable(obj)
-        result.append(core_state.Node(
-            name=name, host_ip=host_ip, ready=node_ready(obj),
-            interface=user_interface or interface or node_interfaces.get(name) or default_interface,
-            network=network, egress_cidrs=[network] if assignable and network else [],
-            egress_ips=held.get(name, []), capacity=capacity, cloud_network=cloud_network,
-            assignable=assignable))
-    namespaces = []
-    for obj in egressips:
-        name = (obj.get("metadata") or {}).get("name")
-        ips = (obj.get("spec") or {}).get("egressIPs") or []
-        namespaces.append(core_state.Namespace(name=name, egress_ips=list(ips)))
-    return core_state.ClusterState(OVN, result, namespaces, reserved=list(reserved or ()), gateway=gateway)
+    touched = False
+    for name, node in list(state.nodes.items()):
+        iface = node_interfaces.get(name) or default_interface
+        if node.interface is None and iface:
+            state.nodes[name] = node.replace(interface=iface)
+            touched = True
+    if touched:
+        state.invalidate()
+    return state
 
 
 def set_assignable(state, name, assignable=True):

@@ -96,7 +96,7 @@ class OvnBackend(object):
     kinds = ("Node", "EgressIP")
 
     def build_state(self, raw, options):
-        return ovn.state_from_ovn(
+        return ovn.ovn_state(
             list(raw["Node"].values()), list(raw["EgressIP"].values()),
             node_networks=options.get("node_networks") or None, default_network=options.get("node_network"),
             reserved=options.get("reserved_ips") or (), gateway=options.get("gateway"),
