@@ -25,11 +25,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import bisect
-
 from ansible_collections.ocp.egressip.plugins.module_utils.addresses import (
-    InputError, cidr_contains, int_to_ip, intersect_intervals, interval_size, merge_intervals,
-    parse_pool_entry, subtract_intervals,
+    InputError, cidr_contains, int_to_ip, parse_pool_entry,
 )
 from ansible_collections.ocp.egressip.plugins.module_utils.findings import ERROR
 from ansible_collections.ocp.egressip.plugins.module_utils.index import index_of
@@ -40,7 +37,6 @@ from ansible_collections.ocp.egressip.plugins.module_utils.validate import check
 
 MODES = ("auto", "manual")
 MAX_COUNT = 256          # far above any node count a namespace could fail over across
-_UNLIMITED = float("inf")
 
 
 class AllocationError(Exception):
@@ -380,7 +376,7 @@ class _Allocation(object):
         """Automatic mode: the SDN master will also place the namespace IPs of this range
         that no node holds yet, so the range's nodes need room beyond those."""
         free = space.root_free(segment)
-        if free == _UNLIMITED:
+        if free == seg.UNLIMITED:
             return True
         pending = self.touched.pending
         for name in dirty:
@@ -400,170 +396,21 @@ class _Allocation(object):
                    free, space.describe(used)))
 
 
-class _Space(object):
-    """Pool segments for one (mode, pool, nodes) on one root index, with each segment's
-    nodes ranked by their load in the root state (cached: only static data)."""
-
-    def __init__(self, index, req):
-        root = index.root
-        self.mode = req.mode
-        candidates = self._candidates(root, req)
-        cidr_ranges = _all_cidr_ranges(root)
-        if req.pool is not None:
-            pool = merge_intervals(parse_pool_entry(e, "pool[%d]" % i) for i, e in enumerate(req.pool))
-            self.pool_text = "[%s]" % ", ".join(req.pool)
-        else:
-            pool = None
-        regions = {}
-        for name in candidates:
-            info = root.nodes[name]
-            nets = info.cidrs if self.mode == "auto" else [info.network]
-            for net in nets:
-                bounds = seg.region(info, net)
-                if bounds is not None:
-                    regions.setdefault(bounds, []).append(name)
-        if pool is None:
-            pool = merge_intervals(regions)
-            self.pool_text = "(default: %s)" % ("egressCIDRs of Ready nodes" if self.mode == "auto"
-                                                else "networks of the candidate nodes")
-        # IPs the namespace already has are kept only where this mode can host them
-        everything = self._everything(root)
-        keep_pool = everything if req.pool is None else intersect_intervals(pool, everything)
-        if self.mode == "manual":
-            # manual IPs must not lie in any node's egressCIDRs (documented limitation)
-            pool = subtract_intervals(pool, cidr_ranges)
-            keep_pool = subtract_intervals(keep_pool, cidr_ranges)
-        self.pool = pool
-        self.keep_pool = keep_pool
-        self.pool_size = interval_size(pool)
-        self.segments = seg.build(regions, pool)
-        self.starts = [s[0] for s in self.segments]
-        self.candidates = candidates
-        self._ranked = {}
-        self._hosts = {}
-        self._root = root
-
-    @staticmethod
-    def _candidates(root, req):
-        if req.nodes is not None:
-            names = []
-            for name in sorted(set(req.nodes)):
-                info = root.nodes[name]
-                if req.mode == "manual":
-                    if info.cidrs:
-                        raise AllocationError('node "%s" has egressCIDRs: manual and automatic assignment on the '
-                                              "same node are not supported" % name)
-                    if info.network is None:
-                        raise AllocationError('node "%s": primary network unknown (run the node checks or pass '
-                                              "node_networks)" % name)
-                if info.eligible:
-                    names.append(name)
-            return names
-        key = ("candidates", req.mode)
-        if key not in root.cache:
-            if req.mode == "manual":
-                root.cache[key] = [n for n, i in sorted(root.nodes.items())
-                                   if i.eligible and not i.cidrs and i.network is not None]
-            else:
-                root.cache[key] = [n for n, i in sorted(root.nodes.items()) if i.eligible and i.cidrs]
-        return root.cache[key]
-
-    def _everything(self, root):
-        # Default pool for IPs a namespace already has: as the default pool but over all
-        # nodes, Ready or not, so that a node going down does not make us move IPs.
-        bounds = []
-        for info in root.nodes.values():
-            if self.mode == "auto":
-                bounds.extend(seg.region(info, net) for net in info.cidrs)
-            elif not info.cidrs and info.network is not None:
-                bounds.append(seg.region(info, info.network))
-        return merge_intervals(b for b in bounds if b is not None)
-
-    def in_keep_pool(self, ip):
-        i = bisect.bisect_right(self.keep_pool, (ip, float("inf"))) - 1
-        return i >= 0 and self.keep_pool[i][1] >= ip
-
-    def segment(self, ip):
-        i = bisect.bisect_right(self.starts, ip) - 1
-        if i >= 0 and self.segments[i][1] >= ip:
-            return self.segments[i]
-        return None
-
-    def hosts_of(self, segment):
-        hosts = self._hosts.get(segment[0])
-        if hosts is None:
-            hosts = self._hosts[segment[0]] = frozenset(segment[2])
-        return hosts
-
-    def rank_key(self, info, pending):
-        """Sort key, smaller is better; None when the node has no room."""
-        load = len(info.ips) + pending
-        cap = _UNLIMITED if info.capacity is None else info.capacity
-        if load >= cap:
-            return None
-        if self.mode == "manual":
-            return (load,)
-        return (-(cap - load),)     # auto: most room first, as the SDN master does
-
-    def ranked(self, segment):
-        ranked = self._ranked.get(segment[0])
-        if ranked is None:
-            ranked = []
-            for name in segment[2]:
-                key = self.rank_key(self._root.nodes[name], 0)
-                if key is not None:
-                    ranked.append((key, name))
-            ranked.sort()
-            self._ranked[segment[0]] = ranked
-        return ranked
-
-    def root_node(self, name):
-        return self._root.nodes[name]
-
-    def root_free(self, segment):
-        """Free capacity of the segment's nodes in the root state (inf if one is unlimited)."""
-        key = ("free", segment[0])
-        if key not in self._ranked:
-            free = 0
-            for name in segment[2]:
-                info = self._root.nodes[name]
-                if info.capacity is None:
-                    free = _UNLIMITED
-                    break
-                free += max(0, info.capacity - len(info.ips))
-            self._ranked[key] = free
-        return self._ranked[key]
-
-    def count_free(self, index, limit):
-        free = 0
-        for first, last in self.pool:
-            cursor = first
-            while cursor <= last and free < limit:
-                ip = index.next_free(cursor, last)
-                if ip is None:
-                    break
-                free += 1
-                cursor = ip + 1
-        return free if free < limit else "at least %d" % limit
-
-    def describe(self, used=()):
-        names = [n for n in self.candidates if n not in used]
-        shown = ", ".join(names[:10]) + (" and %d more" % (len(names) - 10) if len(names) > 10 else "")
-        return shown or "none"
-
-
-def _all_cidr_ranges(root):
-    key = ("cidr_ranges",)
-    if key not in root.cache:
-        root.cache[key] = seg.cidr_union(root.cidr_map)
-    return root.cache[key]
-
-
 def _space(index, req):
-    """Cached per root index: segments depend on static node data and the request shape."""
+    """Pool segments for the request, cached on the root index (they depend on static node
+    data and the request's shape only)."""
+    root = index.root
+    if req.mode == "manual":
+        for name in sorted(set(req.nodes or ())):
+            info = root.nodes[name]
+            if info.cidrs:
+                raise AllocationError('node "%s" has egressCIDRs: manual and automatic assignment on the same '
+                                      "node are not supported" % name)
+            if info.network is None:
+                raise AllocationError('node "%s": primary network unknown (run the node checks or pass '
+                                      "node_networks)" % name)
     key = ("space", req.mode, tuple(req.pool) if req.pool else None, tuple(sorted(set(req.nodes))) if req.nodes else None)
-    cache = index.root.cache
-    space = cache.get(key)
+    space = root.cache.get(key)
     if space is None:
-        space = cache[key] = _Space(index, req)
+        space = root.cache[key] = seg.Space(root, req.mode, req.pool, req.nodes)
     return space

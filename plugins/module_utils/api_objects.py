@@ -1,0 +1,232 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) ocp.egressip contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""API objects (JSON-decoded dicts) -> ClusterState, for openshift-sdn and OVN-Kubernetes.
+
+Wrong types and malformed annotations raise InputError naming the object and field; bad
+address strings inside egress fields are kept and become findings in validate.py.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+from ansible_collections.ocp.egressip.plugins.module_utils.addresses import (
+    InputError, classify_cidr, cidr_str, parse_ip, prefix_mask,
+)
+from ansible_collections.ocp.egressip.plugins.module_utils.model import (
+    CLOUD_ANNOTATION, OVN, OVN_ASSIGNABLE_LABEL, OVN_IFADDR_ANNOTATION, SDN, ClusterState, Namespace, Node,
+    _need_count, _need_list, _need_str,
+)
+
+
+def _get(obj, field, *path):
+    """obj[path...] for JSON-decoded API objects; None when a level is missing."""
+    for key in path:
+        if obj is None:
+            return None
+        if not isinstance(obj, dict):
+            raise InputError(field, obj, "must be a mapping")
+        obj = obj.get(key)
+    return obj
+
+
+def _objects(field, items):
+    items = _need_list(field, items)
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise InputError("%s[%d]" % (field, i), item, "must be a mapping (API object)")
+    return items
+
+
+def _network_of(field, value):
+    """An interface address or network ("198.51.100.144/24") -> its network "198.51.100.0/24"."""
+    if not isinstance(value, str):
+        raise InputError(field, value, "must be a CIDR string")
+    addr, _slash, plen = value.partition("/")
+    if not plen.isdigit() or int(plen) > 32:
+        raise InputError(field, value, "must be an IPv4 CIDR such as 198.51.100.0/24")
+    net, reason = classify_cidr(value)
+    if reason and reason.startswith("host bits"):
+        num = parse_ip(addr, field)
+        net = (num & prefix_mask(int(plen)), int(plen))
+    elif reason:
+        raise InputError(field, value, reason)
+    return cidr_str(net)
+
+
+def _cloud_config(name, annotations):
+    """Parse cloud.network.openshift.io/egress-ipconfig: a JSON list with one entry per
+    interface (openshift-sdn uses the first, common/egressip.go GetNodeCloudEgressIPConfig).
+    capacity.ip (GCP, Azure) wins over capacity.ipv4 (AWS), as in getCapacity."""
+    raw = annotations.get(CLOUD_ANNOTATION)
+    if raw is None:
+        return None, None, None
+    field = "Node %s annotation %s" % (name, CLOUD_ANNOTATION)
+    try:
+        data = json.loads(raw) if isinstance(raw, str) else raw
+    except ValueError:
+        raise InputError(field, raw, "is not valid JSON")
+    if not isinstance(data, list) or not data or not isinstance(data[0], dict):
+        raise InputError(field, raw, "must be a JSON list of interface configurations")
+    first = data[0]
+    ifaddr = first.get("ifaddr") or {}
+    cap = first.get("capacity") or {}
+    if not isinstance(ifaddr, dict) or not isinstance(cap, dict):
+        raise InputError(field, raw, "ifaddr and capacity must be mappings")
+    network = _network_of(field + " ifaddr.ipv4", ifaddr["ipv4"]) if ifaddr.get("ipv4") else None
+    capacity = cap.get("ip") or cap.get("ipv4")
+    if capacity is not None:
+        _need_count(field + " capacity", capacity)
+    interface = first.get("interface")
+    return network, capacity, interface if isinstance(interface, str) and interface else None
+
+
+def _node_ready(node_obj):
+    """Like openshift-sdn master/egressip.go nodeIsReady: only an explicit Ready
+    condition of False or Unknown makes a node not ready."""
+    for cond in _get(node_obj, "Node status", "status", "conditions") or []:
+        if isinstance(cond, dict) and cond.get("type") == "Ready":
+            return cond.get("status") not in ("False", "Unknown")
+    return True
+
+
+def _user_network(name, value):
+    """node_networks[name]: a CIDR string or {"network": CIDR, "interface": NAME}."""
+    field = "node_networks[%s]" % name
+    if isinstance(value, dict):
+        network = _network_of(field + ".network", value.get("network"))
+        interface = value.get("interface")
+        return network, _need_str(field + ".interface", interface, allow_none=True)
+    return _network_of(field, value), None
+
+
+def state_from_sdn(hostsubnets, netnamespaces, nodes=(), node_networks=None, default_network=None,
+                   reserved=(), gateway=None):
+    """Build a ClusterState from openshift-sdn objects (JSON-decoded dicts).
+
+    A node's primary network comes, in order, from the cloud annotation's ifaddr.ipv4,
+    the OVN node-primary-ifaddr annotation, node_networks[name], default_network."""
+    if node_networks is None:
+        node_networks = {}
+    if not isinstance(node_networks, dict):
+        raise InputError("node_networks", node_networks, "must be a mapping node name -> CIDR")
+    if default_network is not None:
+        default_network = _network_of("default_network", default_network)
+    node_objs = {}
+    for obj in _objects("nodes", nodes):
+        name = _need_str("nodes[].metadata.name", _get(obj, "Node", "metadata", "name"))
+        node_objs[name] = obj
+
+    result = []
+    for i, hs in enumerate(_objects("hostsubnets", hostsubnets)):
+        field = "hostsubnets[%d]" % i
+        name = _get(hs, field, "metadata", "name") or hs.get("host")
+        name = _need_str(field + ".metadata.name", name)
+        node_obj = node_objs.get(name, {})
+        annotations = _get(node_obj, "Node %s" % name, "metadata", "annotations") or {}
+        if not isinstance(annotations, dict):
+            raise InputError("Node %s metadata.annotations" % name, annotations, "must be a mapping")
+        cloud_network, capacity, interface = _cloud_config(name, annotations)
+        network = cloud_network
+        if network is None and annotations.get(OVN_IFADDR_ANNOTATION):
+            network = _ovn_ifaddr(name, annotations[OVN_IFADDR_ANNOTATION])
+        user_interface = None
+        if name in node_networks:
+            user_network, user_interface = _user_network(name, node_networks[name])
+            network = network or user_network
+        network = network or default_network
+        result.append(Node(
+            name=name,
+            host_ip=_need_str(field + ".hostIP", hs.get("hostIP")),
+            subnet=hs.get("subnet") or "",
+            ready=_node_ready(node_obj),
+            interface=user_interface or (None if cloud_network else interface),
+            network=network,
+            egress_cidrs=_need_list(field + ".egressCIDRs", hs.get("egressCIDRs")),
+            egress_ips=_need_list(field + ".egressIPs", hs.get("egressIPs")),
+            capacity=capacity,
+            cloud_network=cloud_network,
+        ))
+    namespaces = []
+    for i, nn in enumerate(_objects("netnamespaces", netnamespaces)):
+        field = "netnamespaces[%d]" % i
+        name = _get(nn, field, "metadata", "name") or nn.get("netname")
+        namespaces.append(Namespace(
+            name=_need_str(field + ".metadata.name", name),
+            netid=_need_count(field + ".netid", nn.get("netid")),
+            egress_ips=_need_list(field + ".egressIPs", nn.get("egressIPs")),
+        ))
+    return ClusterState(SDN, result, namespaces, reserved=_need_list("reserved", list(reserved) if isinstance(
+        reserved, (set, frozenset)) else reserved), gateway=gateway)
+
+
+def _ovn_ifaddr(name, raw):
+    field = "Node %s annotation %s" % (name, OVN_IFADDR_ANNOTATION)
+    try:
+        data = json.loads(raw) if isinstance(raw, str) else raw
+    except ValueError:
+        raise InputError(field, raw, "is not valid JSON")
+    if not isinstance(data, dict) or not data.get("ipv4"):
+        raise InputError(field, raw, 'must be a JSON object with "ipv4"')
+    return _network_of(field + " ipv4", data["ipv4"])
+
+
+def _internal_ip(node_obj, name):
+    for addr in _get(node_obj, "Node %s status" % name, "status", "addresses") or []:
+        if isinstance(addr, dict) and addr.get("type") == "InternalIP" and "." in str(addr.get("address")):
+            return addr["address"]
+    raise InputError("Node %s status.addresses" % name, _get(node_obj, "Node", "status", "addresses"),
+                     "has no IPv4 InternalIP")
+
+
+def state_from_ovn(egressips, nodes, node_networks=None, default_network=None, reserved=(), gateway=None):
+    """Build a ClusterState from OVN-Kubernetes objects: one Namespace per EgressIP object
+    (spec.egressIPs; status.items say where OVN put each IP), one Node per Node object.
+
+    OVN places an IP on any egress-assignable node whose primary network holds it, which is
+    automatic mode with the node network as the egressCIDR; so an assignable node gets
+    egress_cidrs [network], and egress_ips are the IPs status.items puts on it."""
+    if node_networks is None:
+        node_networks = {}
+    if not isinstance(node_networks, dict):
+        raise InputError("node_networks", node_networks, "must be a mapping node name -> CIDR")
+    if default_network is not None:
+        default_network = _network_of("default_network", default_network)
+    placed = {}
+    namespaces = []
+    for i, obj in enumerate(_objects("egressips", egressips)):
+        field = "egressips[%d]" % i
+        name = _need_str(field + ".metadata.name", _get(obj, field, "metadata", "name"))
+        namespaces.append(Namespace(name=name, egress_ips=_need_list(field + ".spec.egressIPs",
+                                                                     _get(obj, field, "spec", "egressIPs"))))
+        for item in _need_list(field + ".status.items", _get(obj, field, "status", "items")):
+            if isinstance(item, dict) and isinstance(item.get("node"), str):
+                placed.setdefault(item["node"], []).append(item.get("egressIP"))
+    result = []
+    for obj in _objects("nodes", nodes):
+        name = _need_str("nodes[].metadata.name", _get(obj, "Node", "metadata", "name"))
+        meta = obj.get("metadata") or {}
+        annotations = meta.get("annotations") or {}
+        labels = meta.get("labels") or {}
+        if not isinstance(annotations, dict) or not isinstance(labels, dict):
+            raise InputError("Node %s metadata" % name, meta, "annotations and labels must be mappings")
+        cloud_network, capacity, _interface = _cloud_config(name, annotations)
+        network = cloud_network
+        if network is None and annotations.get(OVN_IFADDR_ANNOTATION):
+            network = _ovn_ifaddr(name, annotations[OVN_IFADDR_ANNOTATION])
+        user_interface = None
+        if name in node_networks:
+            user_network, user_interface = _user_network(name, node_networks[name])
+            network = network or user_network
+        network = network or default_network
+        assignable = OVN_ASSIGNABLE_LABEL in labels
+        result.append(Node(name=name, host_ip=_internal_ip(obj, name), ready=_node_ready(obj),
+                           interface=user_interface, network=network,
+                           egress_cidrs=[network] if assignable and network else [],
+                           egress_ips=placed.get(name, []), capacity=capacity, cloud_network=cloud_network,
+                           assignable=assignable))
+    return ClusterState(OVN, result, namespaces, reserved=_need_list("reserved", list(reserved) if isinstance(
+        reserved, (set, frozenset)) else reserved), gateway=gateway)
