@@ -18,7 +18,7 @@ from ansible_collections.ocp.egressip.plugins.module_utils.addresses import (
     HOST_BITS, NOT_IPV4, NOT_IPV4_NET, cidr_contains, cidr_str, cidr_within, int_to_ip,
 )
 from ansible_collections.ocp.egressip.plugins.module_utils.findings import ERROR, Finding
-from ansible_collections.ocp.egressip.plugins.module_utils.index import RootIndex
+from ansible_collections.ocp.egressip.plugins.module_utils.index import RootIndex, gc_paused
 
 _CIDR_FIELDS = ("egressCIDRs", "network", "cloud network")
 _SEVERITY_RANK = {ERROR: 0}
@@ -26,9 +26,10 @@ _SEVERITY_RANK = {ERROR: 0}
 
 def validate(state):
     """Whole-state validation, deterministic order (errors first, then by objects)."""
-    index = RootIndex(state)
-    state.set_index(index)
-    return sort_findings(check_subjects(index, all_subjects(index)))
+    with gc_paused():
+        index = RootIndex(state)
+        state.set_index(index)
+        return sort_findings(check_subjects(index, all_subjects(index)))
 
 
 def validate_change(index, touched_nodes, touched_namespaces, changed_ips):
