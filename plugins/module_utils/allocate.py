@@ -381,8 +381,7 @@ class _Allocation(object):
         pending = self.touched.pending
         for name in dirty:
             if name in space.hosts_of(segment):
-                root_info, info = space.root_node(name), index.node(name)
-                free += len(root_info.ips) - len(info.ips) - pending.get(name, 0)
+                free += space.room(index.node(name), pending.get(name, 0)) - space.room(space.root_node(name), 0)
         return free - index.unassigned_count(segment[0], segment[1]) > 0
 
     def _exhausted(self, space, need, got, used):

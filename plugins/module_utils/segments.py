@@ -110,6 +110,7 @@ class Space(object):
         self.starts = [s[0] for s in self.segments]
         self.candidates = candidates
         self._ranked = {}
+        self._free = {}
         self._hosts = {}
         self._root = root
 
@@ -182,17 +183,24 @@ class Space(object):
 
     def root_free(self, segment):
         """Free capacity of the segment's nodes in the root state (inf if one is unlimited)."""
-        key = ("free", segment[0])
-        if key not in self._ranked:
+        free = self._free.get(segment[0])
+        if free is None:
             free = 0
             for name in segment[2]:
-                info = self._root.nodes[name]
-                if info.capacity is None:
+                room = self.room(self._root.nodes[name], 0)
+                if room == UNLIMITED:
                     free = UNLIMITED
                     break
-                free += max(0, info.capacity - len(info.ips))
-            self._ranked[key] = free
-        return self._ranked[key]
+                free += room
+            self._free[segment[0]] = free
+        return free
+
+    @staticmethod
+    def room(info, pending):
+        """How many more IPs the node can take (cloud capacity, openshift-sdn getCapacity)."""
+        if info.capacity is None:
+            return UNLIMITED
+        return max(0, info.capacity - len(info.ips) - pending)
 
     def count_free(self, index, limit):
         free = 0
