@@ -72,8 +72,8 @@ options:
     elements: str
   namespace:
     description:
-      - Shortcut for O(namespace_selector) selecting one namespace,
-        C(matchLabels: {kubernetes.io/metadata.name: NAMESPACE}).
+      - Shortcut for O(namespace_selector) selecting one namespace by its label
+        C(kubernetes.io/metadata.name) (C(matchLabels)).
       - Mutually exclusive with O(namespace_selector).
     type: str
   namespace_selector:
