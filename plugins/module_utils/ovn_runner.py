@@ -205,9 +205,9 @@ class OvnRunner(Runner):
             self._record(change, resp)
         return order, written
 
-    def rollback_and_fail(self, exc, failed, order, written, previously_written=()):
+    def _undo(self, pairs):
         rolled, rollback_failed = [], []
-        for change, _resp in reversed(written):
+        for change, _resp in reversed(list(pairs)):
             try:
                 if change.action != "create" and change.action != "delete":
                     obj = self.client.get(change.kind, change.name)
@@ -216,13 +216,17 @@ class OvnRunner(Runner):
                 rolled.append(ref(change.kind, change.name))
             except ApiError as rexc:
                 rollback_failed.append("%s (%s)" % (ref(change.kind, change.name), rexc))
+        return rolled, rollback_failed
+
+    def rollback_and_fail(self, exc, failed, order, written, previously_written=()):
+        rolled, rollback_failed = self._undo(list(getattr(self, "_earlier_pairs", [])) + list(written))
         done = [ref(c.kind, c.name) for c, _r in written]
         not_written = [ref(c.kind, c.name) for c in order[order.index(failed):]]
         msg = "writing %s failed: %s. Written before the failure: %s; rolled back: %s; not written: %s" % (
             ref(failed.kind, failed.name), exc, done or "none", rolled or "none", not_written)
         earlier = [ref(c.kind, c.name) for c in previously_written]
         if earlier:
-            msg += "; written in an earlier attempt (kept, validated): %s" % earlier
+            msg += "; written in an earlier attempt (rolled back too): %s" % earlier
             done = earlier + done
         if rollback_failed:
             msg += "; ROLLBACK FAILED for %s" % rollback_failed

@@ -422,9 +422,11 @@ class Runner(object):
             self.raw[change.kind][change.name] = resp
         return order, written
 
-    def rollback_and_fail(self, exc, failed, order, written, previously_written=()):
+    def _undo(self, pairs):
+        """Write back the values read before each (change, response) in ``pairs``, last first.
+        Returns (rolled back, rollback failures) as "Kind/name" lists."""
         rolled, rollback_failed = [], []
-        for change, resp in reversed(written):
+        for change, resp in reversed(list(pairs)):
             values = dict((k, change.before.get(k)) for k in change.after
                           if change.before.get(k) != change.after.get(k))
             rv = resp.get("metadata", {}).get("resourceVersion")
@@ -444,6 +446,12 @@ class Runner(object):
                     break
             else:
                 rollback_failed.append(ref(change.kind, change.name))
+        return rolled, rollback_failed
+
+    def rollback_and_fail(self, exc, failed, order, written, previously_written=()):
+        # this attempt's writes, then those of earlier attempts (a 409 retried): all of them,
+        # so that a failed run leaves the cluster as it found it
+        rolled, rollback_failed = self._undo(list(getattr(self, "_earlier_pairs", [])) + list(written))
         done = [ref(c.kind, c.name) for c, _r in written]
         idx = order.index(failed)
         not_written = [ref(c.kind, c.name) for c in order[idx:]]
@@ -451,7 +459,7 @@ class Runner(object):
             ref(failed.kind, failed.name), exc, done or "none", rolled or "none", not_written)
         earlier = [ref(c.kind, c.name) for c in previously_written]
         if earlier:
-            msg += "; written in an earlier attempt (kept, validated): %s" % earlier
+            msg += "; written in an earlier attempt (rolled back too): %s" % earlier
             done = earlier + done
         if rollback_failed:
             msg += "; ROLLBACK FAILED for %s (these objects keep the new values, which were validated " \
@@ -509,6 +517,7 @@ class Runner(object):
             except LockError as exc:
                 raise RunnerError(str(exc))
         written = []
+        pairs = []      # (change, response) of every attempt, for the rollback
         order = []
         attempts = 0
         try:
@@ -521,17 +530,25 @@ class Runner(object):
                 outcome = self.outcome
                 if not outcome.changes:
                     break
+                self._earlier_pairs = list(pairs)
                 try:
                     order, done = self.write(outcome, lease, written)
                     written.extend(c for c, _r in done)
                     break
                 except _Conflict as conflict:
                     written.extend(c for c, _r in conflict.written)
+                    pairs.extend(conflict.written)
                     if attempts >= MAX_ATTEMPTS:
-                        raise RunnerError(
-                            "gave up after %d attempts: objects kept changing under us (409 Conflict): %s. "
-                            "Written: %s" % (attempts, conflict.error, [ref(c.kind, c.name) for c in written] or "none"),
-                            written=[ref(c.kind, c.name) for c in written])
+                        # leave the cluster as found: undo what the earlier attempts wrote
+                        rolled, rollback_failed = self._undo(pairs)
+                        msg = "gave up after %d attempts: objects kept changing under us (409 Conflict): %s. " \
+                              "Written: %s; rolled back: %s" % (
+                                  attempts, conflict.error, [ref(c.kind, c.name) for c in written] or "none",
+                                  rolled or "none")
+                        if rollback_failed:
+                            msg += "; ROLLBACK FAILED for %s" % rollback_failed
+                        raise RunnerError(msg, written=[ref(c.kind, c.name) for c in written], rolled_back=rolled,
+                                          rollback_failed=rollback_failed, status=409)
             # re-validate the state now in the cluster: what was read, with each written
             # object as the server returned it (no extra request)
             self.findings_after = [f.to_dict() for f in core_validate.validate(self.build())] if written else []
