@@ -10,7 +10,8 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 name: lab
 short_description: one request to the ocp.egressip lab API server (tests only)
-description: [Returns the decoded JSON answer; HTTP errors are returned as {"error": code, "body": ...}.]
+description:
+  - Returns the decoded JSON answer; HTTP errors are returned as a dict with error and body.
 options:
   _terms:
     description: method, path and optional JSON body
