@@ -171,10 +171,9 @@ class OvnRunner(Runner):
                 if not exc.not_found:
                     raise
             return None
-        patch = change.patch if not undo else ovn.merge_patch(change.after.get("spec") or {},
-                                                             change.before.get("spec") or {})
+        patch = change.patch
         if undo:
-            patch = {"spec": patch}
+            patch = {"spec": ovn.merge_patch(change.after.get("spec") or {}, change.before.get("spec") or {})}
         body = dict(copy.deepcopy(patch), metadata={"resourceVersion": self._rv(change)})
         return self.client.merge_patch(kind, name, body)
 

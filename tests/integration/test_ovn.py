@@ -281,8 +281,8 @@ def test_other_failure_rolls_back(tmp_path, ovn_lab):
 def test_network_type_refusals(tmp_path, ovn_lab):
     # the SDN modules refuse an OVN cluster (test_client_and_lock too) ...
     s0 = ovn_lab.stats()
-    res = run_tasks(tmp_path, ovn_lab, [{"ocp.egressip.egressip_hostsubnet": {"name": "worker01",
-                                                                             "egress_cidrs": ["198.51.100.0/24"]}}])
+    hostsubnet = {"name": "worker01", "egress_cidrs": ["198.51.100.0/24"]}
+    res = run_tasks(tmp_path, ovn_lab, [{"ocp.egressip.egressip_hostsubnet": hostsubnet}])
     assert res.rc != 0 and "OVNKubernetes" in res.result(0)["msg"]
     assert delta(s0, ovn_lab.stats())["writes"] == 0
     # ... and the OVN module refuses an openshift-sdn cluster
