@@ -41,6 +41,11 @@ def _copy(fields):
     return dict((key, list(value)) for key, value in fields.items())
 
 
+def _keys(values):
+    """A set of list entries; non-strings (garbage from the API) by their repr."""
+    return set(v if isinstance(v, str) else repr(v) for v in values)
+
+
 def _node_fields(node):
     return {"egressCIDRs": list(node.egress_cidrs), "egressIPs": list(node.egress_ips)}
 
@@ -69,7 +74,7 @@ def diff_sdn(before, after, only=None):
             continue
         change = Change(node_kind, name, dict((k, old_fields[k]) for k in changed),
                         dict((k, new_fields[k]) for k in changed))
-        if set(old.egress_ips) <= set(new.egress_ips):
+        if _keys(old.egress_ips) <= _keys(new.egress_ips):
             gaining.append(change)
         else:
             losing.append(change)

@@ -202,3 +202,34 @@ def test_address_parsers_never_crash(text):
         parse_pool_entry(text, "pool[0]")
     except InputError as err:
         assert "pool[0]" in str(err)
+
+
+mostly_lists = st.one_of(st.lists(garbage, max_size=3), st.lists(garbage, max_size=3), garbage)
+mostly_counts = st.one_of(st.none(), st.integers(0, 3), garbage)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(mostly_lists, mostly_lists, mostly_counts), min_size=1, max_size=3),
+       mostly_lists, st.lists(garbage, max_size=2))
+def test_garbage_objects_never_crash_validation_or_allocation(node_fields, ns_ips, reserved):
+    from ansible_collections.ocp.egressip.plugins.module_utils.state import ClusterState, Namespace, Node
+    try:
+        nodes = [Node("w%d" % i, "198.51.100.%d" % (10 + i), network="198.51.100.0/24",
+                      egress_cidrs=cidrs, egress_ips=ips, capacity=cap)
+                 for i, (cidrs, ips, cap) in enumerate(node_fields)]
+        state = ClusterState("OpenShiftSDN", nodes, [Namespace("a", 1, ns_ips), Namespace("b", 2)],
+                             reserved=reserved)
+    except InputError as err:
+        assert err.field in str(err)
+        return
+    try:
+        found = validate(state)
+    except InputError as err:        # only the user-given reserved list may raise here
+        assert err.field == "reserved"
+        return
+    assert all(f.code and f.message for f in found)
+    for mode in ("auto", "manual"):
+        try:
+            allocate(state, [{"namespace": "b", "mode": mode}])
+        except AllocationError:
+            pass
