@@ -308,3 +308,22 @@ def test_already_satisfied_but_broken_is_not_silently_accepted():
         allocate(state, [Request("mywebserver")])
     assert "NAMESPACE_EGRESS_DROPPED" in str(err.value)
     assert err.value.findings and err.value.findings[0].severity == "error"
+
+
+def test_blog_automatic_mode_round_trip():
+    """egressCIDRs on two HostSubnets; the namespace gets an IP, the SDN master (simulated)
+    writes it into one HostSubnet: that converged state is clean, not a manual pin."""
+    hs = blog_hostsubnets()
+    for obj in hs[:2]:
+        obj["egressCIDRs"] = [ip(96) + "/27"]
+    state = state_from_sdn(hs, [netnamespace("mywebserver", NETID, [])], default_network=NET, gateway=ip(1))
+    plan = allocate(state, [Request("mywebserver")])
+    assert plan.ips == {"mywebserver": [ip(97)]}
+    converged = plan.state.copy()
+    converged.set_node_egress("worker02", egress_ips=[ip(97)])
+    assert validate(converged) == []
+    assert allocate(converged, [Request("mywebserver")]).changes == []
+    # worker02 goes NotReady before the master moves the IP: a warning about the CIDR, the
+    # namespace still has a Ready node that can take it
+    converged.nodes["worker02"] = converged.nodes["worker02"].replace(ready=False)
+    assert codes(validate(converged)) == {"CIDR_SINGLE_NODE"}
