@@ -166,3 +166,25 @@ def test_up_failure_cleans_up(monkeypatch):
         mod.up(prefix=prefix)
     names = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=False).stdout
     assert prefix + "-" not in names
+
+
+def test_gc_removes_topologies_of_dead_owners(tmp_path):
+    require_netns()
+    from tests.netns import topology as mod
+    state_dir = tmp_path / "states"
+    state_dir.mkdir()
+    prefix = "eg%04d" % (os.getpid() % 10000)
+    state = state_dir / (prefix + ".json")
+    topo = mod.up(prefix=prefix, state=str(state), squatter=False)
+    try:
+        assert mod.gc(str(state_dir)) == []          # owner (this process) alive: kept
+        data = json.loads(state.read_text())
+        dead = subprocess.Popen(["true"])
+        dead.wait()
+        data["owner_pid"] = dead.pid
+        state.write_text(json.dumps(data))
+        assert mod.gc(str(state_dir)) == [prefix]
+        names = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=False).stdout
+        assert prefix + "-" not in names and not state.exists()
+    finally:
+        down(topo)

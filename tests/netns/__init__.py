@@ -8,6 +8,6 @@ and ``python -m tests.netns down --state FILE``. Pytest fixtures live in
 """
 from .topology import (  # noqa: F401
     DB_CIDR, DB_PORTS, GATEWAY, HOSTS, LAN_CIDR, NetnsError, Topology, add_addr, addresses, default_prefix,
-    del_addr, down, load, netns_available, ns_name, run_in, tcp_connect, tcp_probe, up, write_inventory,
+    del_addr, down, gc, load, netns_available, ns_name, run_in, tcp_connect, tcp_probe, up, write_inventory,
 )
 from .playbook import PlaybookResult, ansible_env, ansible_playbook, run_in_ctl  # noqa: F401

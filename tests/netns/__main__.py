@@ -3,7 +3,7 @@ import argparse
 import json
 import sys
 
-from .topology import NetnsError, default_prefix, down, load, up
+from .topology import NetnsError, default_prefix, down, gc, load, up
 
 
 def main(argv=None) -> int:
@@ -15,6 +15,7 @@ def main(argv=None) -> int:
     pu.add_argument("--no-squatter", action="store_true", help="do not create the P-sq host")
     pd = sub.add_parser("down", help="remove everything (idempotent)")
     pd.add_argument("--state", required=True)
+    sub.add_parser("gc", help="remove topologies (under /run/egressip-netns) whose owner process is gone")
     ps = sub.add_parser("show", help="print the JSON description")
     ps.add_argument("--state", required=True)
     a = p.parse_args(argv)
@@ -25,6 +26,9 @@ def main(argv=None) -> int:
             print()
         elif a.cmd == "down":
             down(a.state)
+        elif a.cmd == "gc":
+            for prefix in gc():
+                print("removed %s" % prefix)
         else:
             json.dump(load(a.state), sys.stdout, indent=2, sort_keys=True)
             print()

@@ -21,7 +21,7 @@ import shutil
 
 import pytest
 
-from .topology import HOSTS, NetnsError, down, netns_available, run_in, up
+from .topology import HOSTS, STATE_DIR, NetnsError, down, gc, netns_available, run_in, state_path_for, up
 
 _counter = itertools.count()
 
@@ -36,10 +36,23 @@ def require_netns() -> None:
         pytest.skip(reason)
 
 
+_gc_done = []
+
+
 def make_topology(tag: str = "g", squatter: bool = True):
-    """Bring up a topology with a fresh prefix; the caller must call ``down(topo)``."""
+    """Bring up a topology with a fresh prefix; the caller must call ``down(topo)``.
+
+    Its state file goes to /run/egressip-netns/<prefix>.json (with this process as owner), so
+    ``python -m tests.netns gc`` - run here once per process - removes the topologies of
+    killed test runs.
+    """
     require_netns()
-    return up(prefix=_prefix(tag), squatter=squatter)
+    if not _gc_done:
+        _gc_done.append(True)
+        gc()
+    os.makedirs(STATE_DIR, exist_ok=True)
+    prefix = _prefix(tag)
+    return up(prefix=prefix, state=state_path_for(prefix), squatter=squatter)
 
 
 def reset_topology(topo) -> None:

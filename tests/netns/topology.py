@@ -294,7 +294,7 @@ def up(prefix: Optional[str] = None, state: Optional[str] = None, squatter: bool
                     lan_cidr=LAN_CIDR, db_cidr=DB_CIDR, gateway=GATEWAY, db_ports=list(db_ports),
                     ssh_key=os.path.join(tmpdir, "id_ed25519"),
                     inventory=os.path.join(tmpdir, "inventory.yml"),
-                    state_file=os.path.abspath(state) if state else None,
+                    state_file=os.path.abspath(state) if state else None, owner_pid=os.getpid(),
                     venv_bin=VENV_BIN, repo_root=REPO_ROOT)
     try:
         _build(topo, squatter)
@@ -522,8 +522,42 @@ def down(state) -> None:
     tmpdir = topo.get("tmpdir")
     if tmpdir and os.path.isdir(tmpdir) and os.path.basename(tmpdir).startswith("egressip-netns-"):
         shutil.rmtree(tmpdir, ignore_errors=True)
-    if state_path and os.path.exists(state_path):
-        os.unlink(state_path)
+    for path in (state_path, topo.get("state_file")):
+        if path and os.path.exists(path):
+            os.unlink(path)
+
+
+STATE_DIR = "/run/egressip-netns"
+
+
+def state_path_for(prefix: str) -> str:
+    """Default state file of a topology (used by the pytest fixtures and ``gc``)."""
+    return os.path.join(STATE_DIR, prefix + ".json")
+
+
+def gc(state_dir: str = STATE_DIR) -> List[str]:
+    """Remove topologies whose owner process is gone (e.g. a pytest run that was killed).
+
+    Only state files in ``state_dir`` are considered; returns the prefixes removed.
+    """
+    removed = []
+    if not os.path.isdir(state_dir):
+        return removed
+    for name in sorted(os.listdir(state_dir)):
+        path = os.path.join(state_dir, name)
+        if not name.endswith(".json"):
+            continue
+        try:
+            with open(path) as fh:
+                topo = json.load(fh)
+        except (OSError, ValueError):
+            continue
+        owner = topo.get("owner_pid")
+        if owner and os.path.exists("/proc/%d" % owner) and _proc_state(owner) != "Z":
+            continue
+        down(path)
+        removed.append(topo.get("prefix", name))
+    return removed
 
 
 def load(state_path: str) -> Topology:
