@@ -159,7 +159,9 @@ class OvnRunner(Runner):
             value = None
             if action == "label":
                 value = "" if not undo else (change.before.get("labels") or {}).get(ovn.LABEL) or ""
-            body = {"metadata": {"labels": {ovn.LABEL: value}, "resourceVersion": self._rv(change)}}
+            # no resourceVersion: adding or removing one label commutes with anything else written
+            # to a Node, and busy Node objects (status heartbeats) would make every run conflict
+            body = {"metadata": {"labels": {ovn.LABEL: value}}}
             return self.client.merge_patch(kind, name, body)
         if action == "create":
             spec = change.before.get("spec") if undo else change.after.get("spec")

@@ -209,6 +209,19 @@ def test_batch_absent_and_selectors(tmp_path, ovn_lab):
     assert res.rc != 0 and "namespaceSelector" in res.result(0)["msg"]
 
 
+def test_exclusive_assignable(tmp_path, ovn_lab):
+    lab = ovn_lab
+    ok(run_tasks(tmp_path, lab, [web()]))
+    assert status(eip(lab, "egressip-mywebserver")) == {IP1: "worker01"}
+    # no node left for the EgressIP: refused
+    refused(tmp_path, lab, [ovn(assignable_nodes=[], exclusive_assignable=True)], "IP_NO_NODE")
+    # worker02 only: worker01 is unlabelled after the EgressIP writes, and OVN moves the IP
+    out = ok(run_tasks(tmp_path, lab, [ovn(assignable_nodes=["worker02"], exclusive_assignable=True)]))
+    assert [(c["action"], c["name"]) for c in out["changes"]] == [("unlabel", "worker01")]
+    assert labelled(lab) == ["worker02"]
+    assert status(eip(lab, "egressip-mywebserver")) == {IP1: "worker02"}
+
+
 def test_validation_ip_in_two_objects(tmp_path, ovn_lab):
     ok(run_tasks(tmp_path, ovn_lab, [web()]))
     out = refused(tmp_path, ovn_lab, [ovn(name="eip-other", namespace="default", egress_ips=[IP1])],
