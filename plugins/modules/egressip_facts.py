@@ -19,6 +19,10 @@ description:
   - Never writes. Works the same in check mode.
   - O(format=table) also returns the human tables, in the column layout of
     C(oc get hostsubnets) and C(oc get netnamespaces).
+  - On an OVN-Kubernetes cluster (C(OVNKubernetes)) it lists Nodes and C(k8s.ovn.org/v1) EgressIP
+    objects instead and returns the same keys - nodes, one C(namespaces) entry per EgressIP object,
+    assignments from the EgressIP C(status.items) - plus RV(egressip.assignable_nodes); the table is
+    C(oc get egressip). See C(docs/ovn.md).
 author:
   - ocp.egressip maintainers (@ocp-egressip)
 extends_documentation_fragment:
@@ -39,6 +43,7 @@ requirements:
 seealso:
   - module: ocp.egressip.egressip_hostsubnet
   - module: ocp.egressip.egressip_netnamespace
+  - module: ocp.egressip.egressip_ovn
 """
 
 EXAMPLES = r"""
@@ -78,19 +83,27 @@ egressip:
         - One entry per HostSubnet with the columns of C(oc get hostsubnets) (C(name), C(host),
           C(host_ip), C(subnet), C(egress_cidrs), C(egress_ips)) plus C(ready), C(network),
           C(interface) and C(capacity) where known.
+        - OVN-Kubernetes, one entry per Node with the same keys (C(subnet) empty, C(egress_cidrs) the
+          node network when it is egress-assignable, C(egress_ips) from the EgressIP status) plus
+          C(assignable).
       type: list
       elements: dict
       sample: [{"name": "worker01", "host": "worker01", "host_ip": "198.51.100.144", "subnet": "10.11.0.0/23",
                 "egress_cidrs": ["198.51.100.0/24"], "egress_ips": ["198.51.100.120"], "ready": true,
                 "network": null, "interface": null, "capacity": null}]
     namespaces:
-      description: One entry per NetNamespace, C(name), C(netid), C(egress_ips).
+      description:
+        - One entry per NetNamespace, C(name), C(netid), C(egress_ips).
+        - OVN-Kubernetes, one entry per EgressIP object, C(name), C(netid) (null), C(egress_ips),
+          C(namespace_selector), C(pod_selector), C(assignments) (IP -> node from its status).
       type: list
       elements: dict
       sample: [{"name": "mywebserver", "netid": 5281170, "egress_ips": ["198.51.100.120"]}]
     assignments:
       description:
         - Egress IP -> C(namespace) using it, C(node) holding it (first one) and all C(nodes) claiming it.
+        - OVN-Kubernetes, C(namespace) and C(egressip) are the EgressIP object's name; C(node) from its
+          C(status.items).
       type: dict
       sample: {"198.51.100.120": {"namespace": "mywebserver", "node": "worker01", "nodes": ["worker01"]}}
     capacity:
@@ -104,9 +117,16 @@ egressip:
       description: Validation findings of the current state (C(code), C(severity), C(message), C(objects)).
       type: list
       elements: dict
+    assignable_nodes:
+      description: OVN-Kubernetes, the nodes labelled C(k8s.ovn.org/egress-assignable).
+      type: list
+      elements: str
+      returned: on OVN-Kubernetes clusters
 table_lines:
   description:
     - The output of C(oc get hostsubnets), an empty line, and the output of C(oc get netnamespaces).
+    - OVN-Kubernetes, the output of C(oc get egressip) (C(NAME EGRESSIPS ASSIGNED NODE ASSIGNED EGRESSIPS),
+      first value of each column, as C(oc) prints it).
   returned: when O(format=table)
   type: list
   elements: str
