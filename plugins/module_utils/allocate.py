@@ -411,5 +411,7 @@ def _space(index, req):
     key = ("space", req.mode, tuple(req.pool) if req.pool else None, tuple(sorted(set(req.nodes))) if req.nodes else None)
     space = root.cache.get(key)
     if space is None:
+        if len(root.cache) > 64:          # many different pools on one long-lived state
+            root.cache.clear()
         space = root.cache[key] = seg.Space(root, req.mode, req.pool, req.nodes)
     return space
