@@ -6,12 +6,15 @@ and validated with the core), and a re-run converges without manual cleanup.
 All cases run in ONE ansible-playbook (per case: inject -> faulted task -> snapshot ->
 re-run -> snapshot) to keep the runtime low; the snapshots and the fault injection use the
 test-only lookup plugin tests/reliability/lookup_plugins/lab.py (no module process)."""
+import contextlib
+
 import pytest
 
 from ansible_collections.ocp.egressip.plugins.module_utils import state as core_state
 from ansible_collections.ocp.egressip.plugins.module_utils import validate as core_validate
 from tests.reliability.common import (
-    HS, LEASES, NN, NODE_NETWORK, NODES, create_namespaces, no_traceback, play,
+    HS, LEASES, NN, NODE_NETWORK, NODES, Run, create_namespaces, finish_play, kill_group, no_traceback,
+    start_play,
 )
 
 pytestmark = pytest.mark.slow
@@ -93,7 +96,8 @@ def snapshot(cid, tag):
 
 
 def build_tasks():
-    tasks = []
+    """One list of tasks per case."""
+    out = []
     for i, (cid, rule, options, _expect) in enumerate(CASES):
         a, b = case_names(i)
         ips = case_ips(i)
@@ -104,7 +108,7 @@ def build_tasks():
             rules.append(r)
         args = {"netnamespaces": [{"name": a, "egress_ips": ips[:2]}, {"name": b, "egress_ips": ips[2:]}],
                 "mode": "manual", "nodes": ["worker01", "worker02"]}
-        tasks += [
+        tasks = [
             snapshot(cid, "before"),
             {"name": "%s-inject" % cid, "ansible.builtin.set_fact": {
                 "injected": [q("POST", "/_lab/faults", r) for r in rules]}},
@@ -120,7 +124,8 @@ def build_tasks():
             {"name": "%s-rerun" % cid, TASK: args},
             snapshot(cid, "final"),
         ]
-    return tasks
+        out.append(tasks)
+    return out
 
 
 def egress(snap):
@@ -138,15 +143,46 @@ def errors(snap):
     return [f.message for f in core_validate.validate(st) if f.severity == "error"]
 
 
+class Merged(object):
+    """The task results of the shards, by task name (names are unique per case)."""
+
+    def __init__(self, runs):
+        self.runs = runs
+        self.tasks = [t for r in runs for t in r.tasks]
+
+    result = Run.result
+    duration_of = Run.duration_of
+    stdout = property(lambda self: "".join(r.stdout for r in self.runs))
+    stderr = property(lambda self: "".join(r.stderr for r in self.runs))
+
+
+SHARDS = 2      # two labs, two playbooks at once (the cases are independent)
+
+
 @pytest.fixture(scope="module")
 def fault_run(tmp_path_factory):
     from tests.lab.fixtures import start_lab
     tmp = tmp_path_factory.mktemp("faults")
-    with start_lab(tmp, scenario="seed") as lab:
-        create_namespaces(lab, [n for i in range(len(CASES)) for n in case_names(i)])
-        run = play(tmp, lab, build_tasks(), name="faults", timeout=600)
-        assert run.doc is not None, run.describe()
-        yield run
+    per_case = build_tasks()
+    bounds = [len(CASES) * k // SHARDS for k in range(SHARDS + 1)]     # contiguous: lease-release + next
+    started, runs = [], []
+    with contextlib.ExitStack() as stack:
+        for k in range(SHARDS):
+            lab = stack.enter_context(start_lab(tmp, scenario="seed"))
+            create_namespaces(lab, [n for i in range(bounds[k], bounds[k + 1]) for n in case_names(i)])
+            tasks = [t for case in per_case[bounds[k]:bounds[k + 1]] for t in case]
+            started.append(start_play(tmp, lab, tasks, name="faults-%d" % k))
+        try:
+            for s in started:
+                runs.append(finish_play(s, timeout=600))
+        finally:
+            for s in started:
+                if s[0].poll() is None:
+                    kill_group(s[0])
+                    s[0].wait()
+        for r in runs:
+            assert r.doc is not None, r.describe()
+        yield Merged(runs)
 
 
 @pytest.mark.parametrize("idx", range(len(CASES)), ids=[c[0] for c in CASES])
