@@ -385,6 +385,14 @@ class _Allocation(object):
         return free - index.unassigned_count(segment[0], segment[1]) > 0
 
     def _exhausted(self, space, need, got, used):
+        if not space.candidates:
+            if self.req.mode == "manual":
+                why = ("no Ready node without egressCIDRs has a known primary network (pass node_networks or "
+                       "default_network, or run the node checks)")
+            else:
+                why = "no Ready node has egressCIDRs"
+            return '%s "%s": %d egress IP(s) needed in %s mode, but %s' % (
+                self.ns_kind, self.req.namespace, need, self.req.mode, why)
         free = space.count_free(self.base, limit=1 << 20)
         enough = not isinstance(free, int) or free >= need
         what = ("no eligible node left with room for another IP of this namespace (one per node, within "

@@ -327,3 +327,13 @@ def test_blog_automatic_mode_round_trip():
     # namespace still has a Ready node that can take it
     converged.nodes["worker02"] = converged.nodes["worker02"].replace(ready=False)
     assert codes(validate(converged)) == {"CIDR_SINGLE_NODE"}
+
+
+def test_no_candidate_nodes_says_why():
+    state = state_from_sdn(blog_hostsubnets(), [netnamespace("mywebserver", NETID, [])])   # networks unknown
+    with pytest.raises(AllocationError) as err:
+        allocate(state, [Request("mywebserver", mode="manual")])
+    assert "known primary network" in str(err.value)
+    with pytest.raises(AllocationError) as err:
+        allocate(state, [Request("mywebserver")])
+    assert "no Ready node has egressCIDRs" in str(err.value)
