@@ -64,6 +64,18 @@ def test_state_mapping():
     assert state.namespaces["a"].egress_ips == [IP1] and state.namespaces["a"].netid is None
 
 
+def test_node_networks_option_when_no_annotation():
+    objs = [node(n, ip, assignable=True, ifaddr=False) for n, ip in HOSTS]
+    state = ovn.ovn_state(objs, [eip("a", [IP1])], node_networks={"worker01": NET}, default_network="203.0.113.0/24",
+                          default_interface="enp1s0")
+    assert state.nodes["worker01"].network == NET and state.nodes["worker01"].interface == "enp1s0"
+    assert state.nodes["worker02"].network == "203.0.113.0/24"
+    pred = ovn.predict(state, {}, ["a"])
+    assert pred.assignments == {IP1: "worker01"}       # the only node whose network holds it
+    assert "IP_NO_NODE" in codes(ovn.validate_ovn(build([node(n, ip, assignable=True, ifaddr=False)
+                                                         for n, ip in HOSTS], [eip("a", [IP1])])))
+
+
 def test_predict_spreads_one_per_node_least_loaded():
     pred, found = run(nodes(), [eip("a", [IP1, IP2])])
     assert pred.assignments == {IP1: "worker01", IP2: "worker02"}
