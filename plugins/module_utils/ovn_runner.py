@@ -269,6 +269,8 @@ def ovn_items(params):
             for key in ITEM_KEYS:
                 value = item.get(key)
                 d[key] = value if value is not None or key not in INHERITED else params.get(key)
+            if item.get("egress_ips") is not None and item.get("count") is None:
+                d["count"] = d["pool"] = None      # explicit addresses: the task's count does not apply
             items.append(d)
     elif params.get("name"):
         items = [dict((k, params.get(k)) for k in ("name",) + ITEM_KEYS)]

@@ -183,11 +183,14 @@ def test_allocation(tmp_path, ovn_lab):
 
 def test_batch_absent_and_selectors(tmp_path, ovn_lab):
     lab = ovn_lab
-    out = ok(run_tasks(tmp_path, lab, [ovn(assignable_nodes=WORKERS, egressips=[
+    out = ok(run_tasks(tmp_path, lab, [ovn(assignable_nodes=WORKERS, count=1, pool=["198.51.100.200/29"], egressips=[
         {"name": "eip-a", "namespace": "default", "egress_ips": [IP1]},
         {"name": "eip-b", "namespace_selector": {"matchLabels": {"env": "prod"}},
-         "pod_selector": {"matchLabels": {"app": "web"}}, "egress_ips": [IP2]}])]))
-    assert out["written"] == ["Node/worker01", "Node/worker02", "EgressIP/eip-a", "EgressIP/eip-b"]
+         "pod_selector": {"matchLabels": {"app": "web"}}, "egress_ips": [IP2]},
+        {"name": "eip-d", "namespace": "kube-system"}])]))
+    assert out["written"] == ["Node/worker01", "Node/worker02", "EgressIP/eip-a", "EgressIP/eip-b", "EgressIP/eip-d"]
+    assert out["egressips"]["eip-d"]["egress_ips"] == ["198.51.100.201"]     # task count/pool, allocated
+    assert eip(lab, "eip-a")["spec"]["egressIPs"] == [IP1]                    # explicit: task count ignored
     assert eip(lab, "eip-b")["spec"]["podSelector"] == {"matchLabels": {"app": "web"}}
     assert eip(lab, "eip-b")["spec"]["namespaceSelector"] == {"matchLabels": {"env": "prod"}}
     # selector replaced (merge patch removes the old key), pod selector removed with {}
