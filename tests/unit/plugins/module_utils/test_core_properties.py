@@ -141,7 +141,7 @@ def test_allocation_sequences_from_clean_clusters_never_make_errors(state, steps
             try:
                 plan = allocate(state, [step])
             except AllocationError as err:
-                assert "pool exhausted" in str(err) or "no eligible node" in str(err), err
+                assert "pool exhausted" in str(err) or "no eligible node" in str(err) or "but no Ready node" in str(err), err
                 event("sequence step refused: %s" % str(err).split(" ", maxsplit=1)[0])
                 try:
                     allocate(state.copy(), [step])
