@@ -1,0 +1,89 @@
+"""Helpers for the seed-story e2e tests: the netns topology + a lab with a dataplane, and the
+collection's playbooks run from the controller namespace against both."""
+import contextlib
+import json
+import os
+
+from tests.lab.fixtures import start_lab
+from tests.netns import addresses, ansible_playbook, run_in, tcp_probe
+from tests.netns.fixtures import reset_topology
+from tests.netns.topology import REPO_ROOT
+
+DB = "203.0.113.10"
+DB_PORT = 5432
+CIDR = "198.51.100.0/24"
+WORKERS = ("worker01", "worker02")
+HOST_IPS = {"worker01": "198.51.100.144", "worker02": "198.51.100.145"}
+NETNAMESPACE = "/apis/network.openshift.io/v1/netnamespaces/%s"
+HOSTSUBNET = "/apis/network.openshift.io/v1/hostsubnets/%s"
+
+
+def playbook(name):
+    return os.path.join(REPO_ROOT, "playbooks", name)
+
+
+def write_inventory(topo):
+    """The topology's inventory plus the AWX-style groups the playbooks use (egressip_nodes,
+    egressip_targets), per-host firewall state dirs (the namespaces share one file system) and a
+    quicker arping."""
+    with open(topo["inventory"]) as fh:
+        inv = json.load(fh)
+    for name, hv in inv["all"]["hosts"].items():
+        hv["egressip_firewall_state_dir"] = os.path.join(topo["hosts"][name]["scratch_dir"], "egressip-firewall")
+    inv["all"]["vars"].update(egressip_node_check_arping_count=1, egressip_node_check_arping_timeout=1)
+    inv["all"]["children"]["egressip_nodes"] = {"hosts": {"worker01": {}, "worker02": {}}}
+    inv["all"]["children"]["egressip_targets"] = {"hosts": {"database": {}}}
+    path = os.path.join(topo["tmpdir"], "inventory-egressip.json")
+    with open(path, "w") as fh:
+        json.dump(inv, fh, indent=1)
+    return path
+
+
+@contextlib.contextmanager
+def seed_lab(topo, tmp_path):
+    """The blog's cluster, in the controller namespace, putting assigned egress IPs on the
+    workers' enp1s0 as the SDN does; the hosts are reset before and after."""
+    reset_topology(topo)
+    dataplane = ",".join("%s=%s:enp1s0" % (w, topo.ns(w)) for w in WORKERS)
+    try:
+        with start_lab(tmp_path, scenario="seed", extra_args=["--dataplane", dataplane], netns=topo.ctl) as lab:
+            yield lab
+    finally:
+        reset_topology(topo)
+
+
+class Story:
+    """Runs the playbooks and looks at the lab, the nodes and the firewall."""
+
+    def __init__(self, topo, lab, inventory):
+        self.topo, self.lab, self.inventory = topo, lab, inventory
+
+    def run(self, name, check=False, diff=False, **extra):
+        return ansible_playbook(self.topo, playbook(name), extra_vars=extra, check=check, diff=diff,
+                                inventory=self.inventory, env={"K8S_AUTH_KUBECONFIG": self.lab.kubeconfig},
+                                timeout=400)
+
+    # -- cluster -------------------------------------------------------------------------
+    def ns_ips(self, ns="mywebserver"):
+        return self.lab.get(NETNAMESPACE % ns).get("egressIPs") or []
+
+    def hs(self, node):
+        return self.lab.get(HOSTSUBNET % node)
+
+    def active(self):
+        """ip -> node, for the IPs the lab's SDN has active."""
+        return {ip: a["node"] for ip, a in self.lab.assignments().items() if a.get("active")}
+
+    # -- nodes ---------------------------------------------------------------------------
+    def holders(self, ip):
+        return [w for w in WORKERS if "%s/24" % ip in addresses(self.topo.ns(w))]
+
+    def probe(self, node, src, port=DB_PORT, timeout=1.5):
+        return tcp_probe(self.topo.ns(node), src, DB, port, timeout)
+
+    def ruleset(self, host="database"):
+        return run_in(self.topo.ns(host), ["nft", "list", "ruleset"]).stdout
+
+
+def describe(res):
+    return res.describe()

@@ -1,0 +1,70 @@
+"""The seed story end to end: the blog's cluster (lab, with a dataplane that puts assigned
+egress IPs on the workers' interfaces as the SDN does), worker01/worker02 as network namespaces
+reached over ssh, and a database guarded by a firewall the role manages. The collection's
+playbooks are run as an AWX job would run them (extra vars as simple strings)."""
+import pytest
+
+from tests.netns.fixtures import topology  # noqa: F401  # pylint: disable=unused-import
+from tests.e2e.seed_helpers import CIDR, HOST_IPS, WORKERS, Story, seed_lab, write_inventory
+
+pytestmark = [pytest.mark.netns, pytest.mark.slow]
+
+AUTO = dict(namespace_name="mywebserver", auto_nodes="worker01,worker02", egress_cidr=CIDR,
+            pool="198.51.100.120-198.51.100.139", gateway="198.51.100.1", targets="database")
+STATIC = dict(namespace_name="mywebserver", egress_ips="198.51.100.121, 198.51.100.122", nodes="worker01,worker02",
+              targets="database")
+
+
+@pytest.fixture
+def story(topology, tmp_path):  # noqa: F811
+    inventory = write_inventory(topology)
+    with seed_lab(topology, tmp_path) as lab:
+        yield Story(topology, lab, inventory)
+
+
+def _other(node):
+    return WORKERS[1] if node == WORKERS[0] else WORKERS[0]
+
+
+def test_auto_mode_failover_and_release(story):
+    # 1. automatic mode: the CIDRs, one allocated IP, the SDN places it, the firewall allows it
+    res = story.run("auto.yml", **AUTO)
+    assert res.rc == 0, res.describe()
+    assert res.changed() > 0
+    ips = story.ns_ips()
+    assert len(ips) == 1 and ips[0].startswith("198.51.100.1"), ips
+    ip = ips[0]
+    for w in WORKERS:
+        assert story.hs(w)["egressCIDRs"] == [CIDR]
+    node = story.active()[ip]
+    assert story.hs(node)["egressIPs"] == [ip]
+    assert story.holders(ip) == [node]                       # on exactly one node
+    assert story.probe(node, ip) == "open"                   # the egress IP reaches the database
+    assert story.probe(node, HOST_IPS[node]) == "timeout"    # the node's own IP is dropped
+    assert "198.51.100.144" not in story.ruleset()
+    # 2. second run: nothing to do
+    again = story.run("auto.yml", **AUTO)
+    assert again.rc == 0 and again.changed() == 0, again.describe()
+
+    # 3. the node goes NotReady (through the API): the SDN moves the IP, verify passes
+    story.lab.set_ready(node, False)
+    other = _other(node)
+    assert story.active()[ip] == other
+    assert story.holders(ip) == [other]
+    res = story.run("auto.yml", **AUTO)
+    assert res.rc == 0 and res.changed() == 0, res.describe()
+    for w in WORKERS:   # the last node check of the run was the verify (IP on `other` only)
+        result = res.facts(w)["egressip_node_check_result"]
+        assert result["mode"] == "verify" and result["checked"][ip]["holder"] == other, result
+    assert story.probe(other, ip) == "open"
+
+    # 4. release: the IP leaves the cluster objects, the node and the firewall
+    res = story.run("release.yml", namespace_name="mywebserver", targets="database")
+    assert res.rc == 0, res.describe()
+    assert story.ns_ips() == []
+    assert all(ip not in (story.hs(w).get("egressIPs") or []) for w in WORKERS)
+    assert story.holders(ip) == []
+    assert ip not in story.ruleset()
+    assert "tcp dport 5432" in story.ruleset()               # the guard stays (fail closed)
+    again = story.run("release.yml", namespace_name="mywebserver", targets="database")
+    assert again.rc == 0 and again.changed() == 0, again.describe()
