@@ -57,6 +57,18 @@ class NodeInfo(object):
         self.assignable = node.assignable
         self.capacity = node.capacity
 
+    @classmethod
+    def with_ips(cls, old, node):
+        """old's parse with node's egressIPs: a View only ever changes egressIPs, so the
+        rest (host IP, networks, CIDRs) is taken over instead of parsed again."""
+        info = cls.__new__(cls)
+        for slot in cls.__slots__:
+            setattr(info, slot, getattr(old, slot))
+        info.obj = node
+        info.bad = [entry for entry in old.bad if not entry[0].startswith("egressIPs[")]
+        info.ips, info.ipset = _ip_list(node.egress_ips, info.bad, _known(old))
+        return info
+
     @property
     def eligible(self):
         """Can take egress IPs now: Ready (openshift-sdn marks others offline) and, for
@@ -318,7 +330,7 @@ class View(object):
 
     def with_node(self, node):
         return self._replace(self._nodes, self.root.nodes, self._ip_nodes,
-                             NodeInfo(node, _known(self.node(node.name))))
+                             NodeInfo.with_ips(self.node(node.name), node))
 
     def with_namespace(self, ns):
         return self._replace(self._namespaces, self.root.namespaces, self._ip_namespaces,

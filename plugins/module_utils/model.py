@@ -85,6 +85,16 @@ class Node(object):
         self.assignable = _need_bool(where + " assignable", assignable)
 
     def replace(self, **changes):
+        if set(changes) <= {"egress_ips", "egress_cidrs"}:
+            # the allocator's hot path: copy, check only what changes
+            new = Node.__new__(Node)
+            for key in self.__slots__:
+                setattr(new, key, getattr(self, key))
+            new.egress_cidrs = list(self.egress_cidrs)      # never share lists between objects
+            new.egress_ips = list(self.egress_ips)
+            for key, value in changes.items():
+                setattr(new, key, _need_list("node %s %s" % (self.name, key), value))
+            return new
         values = dict((key, getattr(self, key)) for key in self.__slots__)
         values.update(changes)
         return Node(**values)
