@@ -68,3 +68,63 @@ def test_auto_mode_failover_and_release(story):
     assert "tcp dport 5432" in story.ruleset()               # the guard stays (fail closed)
     again = story.run("release.yml", namespace_name="mywebserver", targets="database")
     assert again.rc == 0 and again.changed() == 0, again.describe()
+
+
+def test_static_mode_two_ips_failover_and_firewall_playbook(story):
+    # 1. static mode: two IPs, each pinned to another node, both allowed by the firewall
+    res = story.run("static.yml", **STATIC)
+    assert res.rc == 0, res.describe()
+    assert story.ns_ips() == ["198.51.100.121", "198.51.100.122"]
+    pins = {w: story.hs(w).get("egressIPs") or [] for w in WORKERS}
+    assert sorted(pins.values()) == [["198.51.100.121"], ["198.51.100.122"]], pins
+    holder = {ip[0]: w for w, ip in pins.items()}
+    for ip, node in holder.items():
+        assert story.holders(ip) == [node]
+        assert story.probe(node, ip) == "open"
+    for node in WORKERS:
+        assert story.probe(node, HOST_IPS[node]) == "timeout"
+    again = story.run("static.yml", **STATIC)
+    assert again.rc == 0 and again.changed() == 0, again.describe()
+
+    # 2. a node goes NotReady: the namespace keeps egress through its other IP
+    down_node = "worker01"
+    up_ip = pins["worker02"][0]
+    story.lab.set_ready(down_node, False)
+    assert story.active() == {up_ip: "worker02"}
+    assert story.probe("worker02", up_ip) == "open"
+
+    # 3. firewall.yml repairs drift from the cluster's state (no API write), then is idempotent
+    story.topo.run_in("database", ["nft", "delete", "table", "inet", "egressip"])
+    assert story.probe("worker02", HOST_IPS["worker02"]) == "open"
+    story.lab.reset()
+    res = story.run("firewall.yml", namespace_name="mywebserver", targets="database")
+    assert res.rc == 0 and res.changed("database") > 0, res.describe()
+    assert story.lab.stats()["writes"] == 0
+    assert story.probe("worker02", HOST_IPS["worker02"]) == "timeout"
+    assert story.probe("worker02", up_ip) == "open"
+    assert "198.51.100.121" in story.ruleset() and "198.51.100.122" in story.ruleset()
+    again = story.run("firewall.yml", namespace_name="mywebserver", targets="database")
+    assert again.rc == 0 and again.changed() == 0, again.describe()
+
+
+@pytest.mark.parametrize("playbook, extra, expected", [
+    ("auto.yml", dict(AUTO, egress_ips="203.0.113.81"),
+     ['egress IP "203.0.113.81" is not in local network 198.51.100.0/24 of interface enp1s0 on node worker01',
+      'egress IP "203.0.113.81" is not in local network 198.51.100.0/24 of interface enp1s0 on node worker02']),
+    ("static.yml", dict(STATIC, egress_ips="198.51.100.150", nodes="worker01"),
+     ['egress IP "198.51.100.150" is already in use on local network 198.51.100.0/24',
+      "interface enp1s0 of node worker01"]),
+], ids=["outside-node-network", "answers-arp"])
+def test_seed_errors_fail_before_any_write(story, playbook, extra, expected):
+    ruleset = story.ruleset()
+    story.lab.reset()
+    res = story.run(playbook, **extra)
+    assert res.rc != 0
+    messages = res.messages()
+    for text in expected:
+        assert text in messages, res.describe()
+    stats = story.lab.stats()
+    assert stats["writes"] == 0, stats
+    assert story.ruleset() == ruleset
+    assert story.ns_ips() == []
+    assert all(not story.hs(w).get("egressCIDRs") and not story.hs(w).get("egressIPs") for w in WORKERS)
