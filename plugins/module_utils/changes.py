@@ -99,10 +99,10 @@ def netnamespace_items(params):
         if d.get("egress_ips") is not None and d.get("count") is not None:
             raise RunnerError("NetNamespace %s: egress_ips and count are mutually exclusive" % d["name"])
         if d.get("count") is not None and d["count"] < 0:
-            raise RunnerError("NetNamespace %s: count must be >= 0" % d["name"])
+            raise RunnerError("NetNamespace %s: count: %d: must be >= 0" % (d["name"], d["count"]))
     names = [d["name"] for d in items]
     if len(set(names)) != len(names):
-        raise RunnerError("netnamespaces: each NetNamespace may appear once")
+        raise RunnerError("netnamespaces: each NetNamespace may appear once, got %s" % names)
     return items
 
 
