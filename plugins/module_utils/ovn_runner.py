@@ -13,6 +13,7 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import copy
+import re
 
 from ansible_collections.ocp.egressip.plugins.module_utils.client import ApiError
 from ansible_collections.ocp.egressip.plugins.module_utils.lease import LockError
@@ -285,10 +286,34 @@ def ovn_items(params):
             raise RunnerError("%s: egress_ips and count are mutually exclusive" % where)
         if d.get("namespace") and d.get("namespace_selector") is not None:
             raise RunnerError("%s: namespace and namespace_selector are mutually exclusive" % where)
+        if d.get("namespace") is not None and not _DNS1123_LABEL.match(d["namespace"]):
+            raise RunnerError("%s: namespace: %r: not a valid namespace name (lower case alphanumerics and '-', "
+                              "at most 63 characters)" % (where, d["namespace"]))
+        for key in ("namespace_selector", "pod_selector"):
+            for label, value in ((d.get(key) or {}).get("matchLabels") or {}).items():
+                if not _label_key_ok(label) or not isinstance(value, str) or not _LABEL_VALUE.match(value):
+                    raise RunnerError("%s: %s.matchLabels: %r: %r: not a valid label key and value" % (
+                        where, key, label, value))
     names = [d["name"] for d in items]
     if len(set(names)) != len(names):
         raise RunnerError("egressips: each EgressIP may appear once, got %s" % names)
     return items
+
+
+_DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$")
+_LABEL_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]$")
+_DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+
+
+def _label_key_ok(key):
+    """Kubernetes label key: [prefix/]name (prefix a DNS-1123 subdomain of at most 253 characters)."""
+    if not isinstance(key, str):
+        return False
+    prefix, _sep, name = key.rpartition("/")
+    if prefix and (len(prefix) > 253 or not _DNS1123_SUBDOMAIN.match(prefix)):
+        return False
+    return bool(_LABEL_NAME.match(name))
 
 
 def _desired_spec(d, obj):
