@@ -1,0 +1,165 @@
+"""The user-facing playbooks against a plain lab (localhost only, no node hosts): demo.yml (the
+README's job, as scripts/demo.sh runs it), report.yml, check mode, and bad variables."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.lab.fixtures import start_lab
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PLAYBOOKS = os.path.join(ROOT, "playbooks")
+CIDR = "198.51.100.0/24"
+HOSTSUBNET = "/apis/network.openshift.io/v1/hostsubnets/%s"
+NETNAMESPACE = "/apis/network.openshift.io/v1/netnamespaces/%s"
+
+
+class Run:
+    def __init__(self, proc):
+        self.rc, self.stdout, self.stderr = proc.returncode, proc.stdout, proc.stderr
+        self.doc = json.loads(self.stdout[self.stdout.index("{"):]) if "{" in self.stdout else {}
+
+    def results(self):
+        out = []
+        for play in self.doc.get("plays", []):
+            for task in play.get("tasks", []):
+                res = task["hosts"].get("localhost")
+                if res is not None:
+                    out.append(dict(res, task=task["task"]["name"]))
+        return out
+
+    def task(self, name):
+        return [r for r in self.results() if r["task"] == name or r["task"].endswith(" : " + name)][-1]
+
+    @property
+    def changed(self):
+        return self.doc.get("stats", {}).get("localhost", {}).get("changed", 0)
+
+    def messages(self):
+        return "\n".join(str(r.get("msg", "")) for r in self.results() if r.get("failed"))
+
+    def __repr__(self):
+        return "rc=%s\n%s\n%s" % (self.rc, self.stdout[-6000:], self.stderr[-3000:])
+
+
+def play(lab, tmp_path, name, *args, extra=None, check=False, diff=False, cwd=None):
+    """ansible-playbook as scripts/demo.sh runs it: -i localhost, -c local, K8S_AUTH_KUBECONFIG."""
+    env = dict(os.environ, PWD=cwd or ROOT, K8S_AUTH_KUBECONFIG=lab.kubeconfig, ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json",
+               ANSIBLE_NOCOLOR="1", ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"),
+               ANSIBLE_DEPRECATION_WARNINGS="False")
+    cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", "localhost,", "-c", "local",
+           "-e", "ansible_python_interpreter=%s" % sys.executable]
+    if extra:
+        path = tmp_path / ("extra-%d.json" % len(os.listdir(tmp_path)))
+        path.write_text(json.dumps(extra))
+        cmd += ["-e", "@%s" % path]
+    cmd += (["--check"] if check else []) + (["--diff"] if diff else []) + list(args)
+    cmd.append(os.path.join(PLAYBOOKS, name))
+    proc = subprocess.run(cmd, cwd=cwd or ROOT, env=env, capture_output=True, text=True, timeout=300)
+    return Run(proc)
+
+
+@pytest.fixture
+def tls_lab(tmp_path):
+    with start_lab(tmp_path, scenario="seed", tls=True) as lab:
+        yield lab
+
+
+def test_demo_assigns_an_egress_ip_and_prints_the_tables(tls_lab, tmp_path):
+    lab = tls_lab
+    res = play(lab, tmp_path, "demo.yml")
+    assert res.rc == 0, res
+    assert res.changed == 2   # the HostSubnets (one task), the NetNamespace (one task)
+    for node in ("worker01", "worker02"):
+        assert lab.get(HOSTSUBNET % node)["egressCIDRs"] == [CIDR]
+    ips = lab.get(NETNAMESPACE % "mywebserver")["egressIPs"]
+    assert len(ips) == 1 and ips[0].startswith("198.51.100.")
+    ip = ips[0]
+    holder = lab.assignments()[ip]
+    assert holder["active"] and holder["namespace"] == "mywebserver" and holder["node"] in ("worker01", "worker02")
+    assert lab.get(HOSTSUBNET % holder["node"])["egressIPs"] == [ip]
+    hostsubnets = res.task("oc get hostsubnets")["msg"]
+    assert hostsubnets[0].split() == ["NAME", "HOST", "HOST", "IP", "SUBNET", "EGRESS", "CIDRS", "EGRESS", "IPS"]
+    assert any(line.startswith(holder["node"]) and line.endswith("[%s]   [%s]" % (CIDR, ip)) for line in hostsubnets)
+    netnamespaces = res.task("oc get netnamespaces")["msg"]
+    assert netnamespaces[0].split() == ["NAME", "NETID", "EGRESS", "IPS"]
+    assert "mywebserver   5281170   [%s]" % ip in netnamespaces
+    assert lab.errors() == []
+    # the second run changes nothing and writes nothing
+    before = lab.stats()["writes"]
+    again = play(lab, tmp_path, "demo.yml")
+    assert again.rc == 0 and again.changed == 0, again
+    assert lab.stats()["writes"] == before
+
+
+def test_demo_check_mode_and_diff_write_nothing(tls_lab, tmp_path):
+    res = play(tls_lab, tmp_path, "demo.yml", check=True, diff=True)
+    assert res.rc == 0, res
+    assert res.changed > 0
+    assert tls_lab.stats()["writes"] == 0
+    hs = res.task("Plan the HostSubnets' egressCIDRs (check mode)")
+    assert [c["name"] for c in hs["changes"]] == ["worker01", "worker02"]
+    assert any(r.get("diff") for r in res.results() if r.get("changed")), "no diff shown"
+    assert tls_lab.get(NETNAMESPACE % "mywebserver").get("egressIPs") in (None, [])
+
+
+def test_report_writes_json_and_markdown(tls_lab, tmp_path):
+    assert play(tls_lab, tmp_path, "demo.yml").rc == 0
+    ip = tls_lab.get(NETNAMESPACE % "mywebserver")["egressIPs"][0]
+    node = tls_lab.assignments()[ip]["node"]
+    base = tmp_path / "out" / "egressip-report"
+    base.parent.mkdir()
+    res = play(tls_lab, tmp_path, "report.yml", extra={"report_path": str(base)})
+    assert res.rc == 0, res
+    data = json.loads((tmp_path / "out" / "egressip-report.json").read_text())
+    assert data["network_type"] == "OpenShiftSDN" and data["mode"] == "auto"
+    assert data["assignments"][ip]["node"] == node and data["assignments"][ip]["namespace"] == "mywebserver"
+    assert {"name": "mywebserver", "netid": 5281170, "egress_ips": [ip]} in data["namespaces"]
+    assert [n["name"] for n in data["nodes"]] == ["master01", "master02", "master03", "worker01", "worker02"]
+    assert data["table_lines"][0].startswith("NAME")
+    md = (tmp_path / "out" / "egressip-report.md").read_text()
+    assert "| NAME | HOST | HOST IP | SUBNET | EGRESS CIDRS | EGRESS IPS | READY |" in md
+    assert "| %s | %s | 198.51.100.14" % (node, node) in md and "| %s | %s | yes |" % (CIDR, ip) in md
+    assert "| mywebserver | 5281170 | %s |" % ip in md
+    assert "| %s | mywebserver | %s |" % (ip, node) in md
+    printed = res.task("oc get hostsubnets / oc get netnamespaces")["msg"]
+    assert "mywebserver   5281170   [%s]" % ip in printed
+    again = play(tls_lab, tmp_path, "report.yml", extra={"report_path": str(base)})
+    assert again.rc == 0 and again.changed == 0, again
+    # default path: ./egressip-report.{md,json} in the working directory
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    assert play(tls_lab, tmp_path, "report.yml", cwd=str(cwd)).rc == 0
+    assert sorted(os.listdir(cwd)) == ["egressip-report.json", "egressip-report.md"]
+
+
+@pytest.mark.parametrize("extra, text", [
+    ({"namespace_name": "My_Web", "auto_nodes": "worker01", "egress_cidr": CIDR},
+     "namespace names not DNS labels: My_Web"),
+    ({"namespace_name": "mywebserver", "auto_nodes": "worker01", "egress_cidr": "198.51.100.0/33"},
+     "egress CIDRs not IPv4 CIDRs: 198.51.100.0/33"),
+    ({"namespace_name": "mywebserver", "egress_ips": "198.51.100.300"},
+     "egress_ips not IPv4 addresses: 198.51.100.300"),
+    ({"namespace_name": "mywebserver", "count": 0}, "count must be 1-256"),
+    ({"namespace_name": "mywebserver", "auto_nodes": "worker01"}, "egressip_auto_nodes given without egressip_egress_cidr"),
+    ({"egressip_namespaces": [{"name": "mywebserver", "mode": "sideways"}]}, "sideways"),
+    ({"egressip_namespaces": [{"count": 1}]}, "name"),
+    ({"namespace_name": "mywebserver", "targets": "database"}, "firewall target(s) database are not hosts of this play"),
+    ({}, "set namespace_name"),
+])
+def test_bad_variables_fail_before_any_api_request(tls_lab, tmp_path, extra, text):
+    tls_lab.reset()
+    res = play(tls_lab, tmp_path, "auto.yml", extra=extra)
+    assert res.rc != 0
+    assert text in res.messages(), res
+    assert tls_lab.stats()["total"] == 0
+
+
+def test_unknown_namespace_fails_before_any_write(tls_lab, tmp_path):
+    res = play(tls_lab, tmp_path, "auto.yml", extra={"namespace_name": "nosuchproject", "auto_nodes": "worker01,worker02",
+                                                        "egress_cidr": CIDR, "targets": ""})
+    assert res.rc != 0
+    assert "NetNamespace not found: nosuchproject" in res.messages(), res
+    assert tls_lab.stats()["writes"] == 0
