@@ -3,6 +3,7 @@ network-namespace topology (tests/netns): create, prepare, converge, idempotence
 cleanup, destroy must all pass (rc 0)."""
 import glob
 import os
+import re
 import time
 
 import pytest
@@ -26,7 +27,7 @@ def _id(path):
 
 def test_every_role_has_a_scenario():
     roles = sorted(d for d in os.listdir(os.path.join(REPO_ROOT, "roles"))
-                   if d in ("egressip_node_check", "egressip_firewall"))
+                   if d in ("egressip_node_check", "egressip_firewall", "egressip"))
     have = {p.split(os.sep)[1] for p in SCENARIOS}
     assert set(roles) <= have, SCENARIOS
 
@@ -51,9 +52,8 @@ def test_molecule_scenario(scenario):
         out = proc.stdout + proc.stderr
         print("molecule test %s: rc=%s in %.1fs" % (scenario, proc.returncode, took))
         assert proc.returncode == 0, "molecule failed (rc=%s):\n%s" % (proc.returncode, out[-12000:])
-        # the sequence really ran: converge, idempotence and verify
-        for action in ("converge", "idempotence", "verify"):
-            assert action in out, out[-4000:]
-        assert "Idempotence completed successfully" in out or "idempotence" in out.lower()
+        # the sequence really ran: converge, idempotence and verify all succeeded
+        for action in ("create", "prepare", "converge", "idempotence", "verify", "destroy"):
+            assert re.search(r"\b%s\W+Executed: Successful" % action, out), (action, out[-4000:])
     finally:
         down(topo)
