@@ -18,7 +18,8 @@ except ImportError:
 # the last column is not padded.
 
 def go_list(values):
-    return "[%s]" % " ".join(values or [])
+    # An unset or empty list prints as an empty cell, as in `oc get hostsubnets`.
+    return "[%s]" % " ".join(values) if values else ""
 
 
 def tabwrite(rows, minwidth=6, padding=3):
