@@ -58,12 +58,13 @@ def module_task(case):
 
 
 @pytest.fixture(scope="module")
-def module_runs(tmp_path_factory):
+def module_runs(tmp_path_factory, tally):
     tmp = tmp_path_factory.mktemp("bad-modules")
     sdn = [c for c in MODULE_CASES if c["target"] != "ocp.egressip.egressip_ovn"]
     ovn = [c for c in MODULE_CASES if c["target"] == "ocp.egressip.egressip_ovn"]
     half = len(sdn) // 2
     shards = [("seed", sdn[:half]), ("seed", sdn[half:]), ("seed-ovn", ovn)]
+    tally.add("bad-input", runs=len(shards))
     out = {}
     with contextlib.ExitStack() as stack:
         started = []
@@ -143,11 +144,12 @@ def role_play(role, cases):
 
 
 @pytest.fixture(scope="module")
-def role_runs(tmp_path_factory, topology):
+def role_runs(tmp_path_factory, topology, tally):
     from tests.netns.playbook import PlaybookResult, ansible_env
     import subprocess
     import time
     tmp = tmp_path_factory.mktemp("bad-roles")
+    tally.add("bad-input", runs=len(ROLE_HOSTS))
     procs = {}
     for role in ROLE_HOSTS:
         cases = [c for c in ROLE_CASES if c["target"] == "role:" + role]

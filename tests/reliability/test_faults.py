@@ -160,7 +160,7 @@ SHARDS = 2      # two labs, two playbooks at once (the cases are independent)
 
 
 @pytest.fixture(scope="module")
-def fault_run(tmp_path_factory):
+def fault_run(tmp_path_factory, tally):
     from tests.lab.fixtures import start_lab
     tmp = tmp_path_factory.mktemp("faults")
     per_case = build_tasks()
@@ -182,6 +182,7 @@ def fault_run(tmp_path_factory):
                     s[0].wait()
         for r in runs:
             assert r.doc is not None, r.describe()
+        tally.add("faults", runs=len(runs))
         yield Merged(runs)
 
 

@@ -189,6 +189,13 @@ def test_rbac_grants_exactly_what_the_modules_use(tmp_path, tally):
                 if doc and doc["kind"].endswith("Binding"):
                     assert doc["subjects"] == [{"kind": "ServiceAccount", "name": sa["metadata"]["name"],
                                                 "namespace": sa["metadata"]["namespace"]}]
+    # the checker itself: resourceNames and namespaces are honoured
+    lease = {"verb": "patch", "kind": "Lease", "namespace": "default", "name": "ocp-egressip-lock"}
+    assert granted(lease, cluster_rules, ns_rules)
+    assert not granted(dict(lease, name="someone-elses-lease"), cluster_rules, ns_rules)
+    assert not granted(dict(lease, namespace="kube-system"), cluster_rules, ns_rules)
+    assert not granted({"verb": "delete", "kind": "HostSubnet", "name": "worker01"}, cluster_rules, ns_rules)
+    assert not granted({"verb": "get", "kind": "Network", "name": "other"}, cluster_rules, ns_rules)
     requests = representative_runs(tmp_path)
     api = [r for r in requests if r.get("kind")]
     discovery = [r for r in requests if r.get("verb") == "discovery"]

@@ -1,0 +1,21 @@
+"""Last test of the folder: the reliability table of docs/reliability.md, from this session's
+runs.  Writes <pytest tmp>/reliability.json and prints the table (pytest -s, or see the
+terminal summary)."""
+import os
+
+from tests.reliability import report
+
+
+def test_reliability_report(tally, tmp_path_factory, capsys):
+    path = os.path.join(str(tmp_path_factory.getbasetemp()), "reliability.json")
+    doc = report.write(tally, path)
+    with capsys.disabled():
+        print("\n\nreliability table (%s):\n%s\n" % (path, report.table(doc)))
+    totals = doc["totals"]
+    assert totals["lost"] == 0
+    assert totals["duplicates"] == 0
+    assert totals["error_findings"] == 0
+    if "concurrency-unlocked" in doc["areas"]:
+        assert totals["unlocked_duplicates"] > 0
+    if {"concurrency", "faults", "bad-input", "security"} <= set(doc["areas"]):    # the whole folder ran
+        assert totals["faults"] >= 20 and totals["bad_inputs"] >= 50 and totals["assignments"] > 0
