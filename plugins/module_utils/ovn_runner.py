@@ -286,6 +286,9 @@ def ovn_items(params):
             raise RunnerError("%s: egress_ips and count are mutually exclusive" % where)
         if d.get("namespace") and d.get("namespace_selector") is not None:
             raise RunnerError("%s: namespace and namespace_selector are mutually exclusive" % where)
+        if not isinstance(d["name"], str) or len(d["name"]) > 253 or not _DNS1123_SUBDOMAIN.match(d["name"]):
+            raise RunnerError("%s: name: %r: not a valid object name (DNS-1123 subdomain: lower case alphanumerics, "
+                              "'-' and '.', at most 253 characters)" % (where, d["name"]))
         if d.get("namespace") is not None and not _DNS1123_LABEL.match(d["namespace"]):
             raise RunnerError("%s: namespace: %r: not a valid namespace name (lower case alphanumerics and '-', "
                               "at most 63 characters)" % (where, d["namespace"]))

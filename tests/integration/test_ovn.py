@@ -207,9 +207,13 @@ def test_batch_absent_and_selectors(tmp_path, ovn_lab):
     s0 = lab.stats()
     out = ok(run_tasks(tmp_path, lab, [ovn(name="eip-a", state="absent")]))
     assert out["changed"] is False and delta(s0, lab.stats())["writes"] == 0
-    # a create needs a selector
+    # a create needs a selector, and a valid name; nothing is written
+    s0 = lab.stats()
     res = run_tasks(tmp_path, lab, [ovn(name="eip-c", egress_ips=[IP3])])
     assert res.rc != 0 and "namespaceSelector" in res.result(0)["msg"]
+    res = run_tasks(tmp_path, lab, [ovn(name="Bad_Name", namespace="default", egress_ips=[IP3])])
+    assert res.rc != 0 and "not a valid object name" in res.result(0)["msg"]
+    assert delta(s0, lab.stats())["writes"] == 0
 
 
 def test_exclusive_assignable(tmp_path, ovn_lab):
