@@ -30,14 +30,14 @@ class Tally(object):
         self.areas = {}
 
     def add(self, area, **counts):
-        row = self.areas.setdefault(area, dict((c, 0) for c, _ in COLUMNS))
+        row = self.areas.setdefault(area, dict((c[0], 0) for c in COLUMNS))
         for key, value in counts.items():
             if key not in row:
                 raise KeyError("unknown column %s" % key)
             row[key] += int(value)
 
     def totals(self):
-        out = dict((c, 0) for c, _ in COLUMNS)
+        out = dict((c[0], 0) for c in COLUMNS)
         for row in self.areas.values():
             for c in out:
                 out[c] += row[c]

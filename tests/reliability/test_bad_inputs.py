@@ -13,7 +13,7 @@ import yaml
 
 from tests.lab.fixtures import start_lab
 from tests.reliability.common import (
-    ROOT, create_namespaces, finish_play, kill_group, no_traceback, set_egress_cidrs, start_play,
+    ROOT, finish_play, kill_group, no_traceback, set_egress_cidrs, start_play,
 )
 
 pytestmark = pytest.mark.slow
@@ -158,8 +158,9 @@ def role_runs(tmp_path_factory, topology, tally):
             json.dump(role_play(role, cases), fh, indent=1)
         argv = ["ip", "netns", "exec", topology["hosts"]["controller"]["ns"],
                 os.path.join(ROOT, ".venv", "bin", "ansible-playbook"), "-i", topology["inventory"], path]
-        procs[role] = (argv, time.time(), subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                                         text=True, env=ansible_env(topology), cwd=ROOT))
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env=ansible_env(topology), cwd=ROOT)
+        procs[role] = (argv, time.time(), proc)
     out = {}
     try:
         for role, (argv, t0, p) in procs.items():
@@ -203,7 +204,9 @@ def test_role_host_unchanged(role_runs, role):
     assert before == after
     if role == "egressip_firewall":
         assert "198.51.100.170" in before           # the baseline rule set is live ...
-        files = lambda n: sorted((f["path"], f["checksum"]) for f in by_name(run, host, n)["files"])  # noqa: E731
+
+        def files(name):
+            return sorted((f["path"], f["checksum"]) for f in by_name(run, host, name)["files"])
         assert files("files-before") == files("files-after")    # ... and nothing touched it or its files
         assert len(files("files-before")) >= 2
 
