@@ -31,7 +31,8 @@ class Run:
         return out
 
     def task(self, name):
-        return [r for r in self.results() if r["task"] == name or r["task"].endswith(" : " + name)][-1]
+        found = [r for r in self.results() if r["task"] == name or r["task"].endswith(" : " + name)]
+        return ([r for r in found if not r.get("skipped")] or found)[-1]
 
     @property
     def changed(self):
@@ -143,7 +144,6 @@ def test_report_writes_json_and_markdown(tls_lab, tmp_path):
     ({"namespace_name": "mywebserver", "egress_ips": "198.51.100.300"},
      "egress_ips not IPv4 addresses: 198.51.100.300"),
     ({"namespace_name": "mywebserver", "count": 0}, "count must be 1-256"),
-    ({"namespace_name": "mywebserver", "auto_nodes": "worker01"}, "egressip_auto_nodes given without egressip_egress_cidr"),
     ({"egressip_namespaces": [{"name": "mywebserver", "mode": "sideways"}]}, "sideways"),
     ({"egressip_namespaces": [{"count": 1}]}, "name"),
     ({"namespace_name": "mywebserver", "targets": "database"}, "firewall target(s) database are not hosts of this play"),
@@ -157,9 +157,44 @@ def test_bad_variables_fail_before_any_api_request(tls_lab, tmp_path, extra, tex
     assert tls_lab.stats()["total"] == 0
 
 
-def test_unknown_namespace_fails_before_any_write(tls_lab, tmp_path):
-    res = play(tls_lab, tmp_path, "auto.yml", extra={"namespace_name": "nosuchproject", "auto_nodes": "worker01,worker02",
-                                                        "egress_cidr": CIDR, "targets": ""})
+@pytest.mark.parametrize("extra, text", [
+    ({"namespace_name": "nosuchproject", "auto_nodes": "worker01,worker02", "egress_cidr": CIDR},
+     "NetNamespace not found: nosuchproject"),
+    ({"namespace_name": "mywebserver", "auto_nodes": "worker01,worker09", "egress_cidr": CIDR}, "HostSubnet not found: worker09"),
+    ({"namespace_name": "mywebserver", "auto_nodes": "worker01"}, "egressip_auto_nodes given without egressip_egress_cidr"),
+])
+def test_cluster_mismatch_fails_before_any_write(tls_lab, tmp_path, extra, text):
+    res = play(tls_lab, tmp_path, "auto.yml", extra=dict(extra, targets=""))
     assert res.rc != 0
-    assert "NetNamespace not found: nosuchproject" in res.messages(), res
+    assert text in res.messages(), res
     assert tls_lab.stats()["writes"] == 0
+
+
+def test_ovn_cluster_takes_the_ovn_path(tmp_path):
+    """On an OVNKubernetes cluster the role labels the nodes egress-assignable and manages one
+    EgressIP object per namespace (module egressip_ovn); release deletes it."""
+    extra = {"namespace_name": "mywebserver", "auto_nodes": "worker01,worker02", "pool": "198.51.100.120-198.51.100.129",
+             "node_network": CIDR, "node_interface": "enp1s0", "targets": ""}
+    with start_lab(tmp_path, scenario="seed-ovn") as lab:
+        res = play(lab, tmp_path, "auto.yml", extra=extra)
+        assert res.rc == 0, res
+        obj = lab.get("/apis/k8s.ovn.org/v1/egressips/egressip-mywebserver")
+        assert obj["spec"]["egressIPs"] == ["198.51.100.120"]
+        assert obj["spec"]["namespaceSelector"] == {"matchLabels": {"kubernetes.io/metadata.name": "mywebserver"}}
+        for node in ("worker01", "worker02"):
+            assert "k8s.ovn.org/egress-assignable" in lab.get("/api/v1/nodes/%s" % node)["metadata"]["labels"]
+        assert lab.assignments()["198.51.100.120"]["node"] in ("worker01", "worker02")
+        result = res.task("Summarise")["ansible_facts"]["egressip_result"]
+        assert result["network_type"] == "OVNKubernetes"
+        assert result["namespaces"]["mywebserver"]["nodes"]["198.51.100.120"] in ("worker01", "worker02")
+        again = play(lab, tmp_path, "auto.yml", extra=extra)
+        assert again.rc == 0 and again.changed == 0, again
+        gone = play(lab, tmp_path, "release.yml", extra={"namespace_name": "mywebserver", "targets": ""})
+        assert gone.rc == 0, gone
+        assert lab.get("/apis/k8s.ovn.org/v1/egressips")["items"] == []
+        # manual mode does not exist on OVN-Kubernetes: refused before any write
+        lab.reset()
+        manual = play(lab, tmp_path, "static.yml", extra={"namespace_name": "mywebserver", "egress_ips": "198.51.100.121",
+                                                            "targets": ""})
+        assert manual.rc != 0 and "mode manual (IPs pinned to nodes) does not exist on OVN-Kubernetes" in manual.messages()
+        assert lab.stats()["writes"] == 0
