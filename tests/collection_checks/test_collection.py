@@ -14,7 +14,7 @@ MODULES = sorted(p.stem for p in (ROOT / "plugins" / "modules").glob("egressip_*
 
 
 def _run(cmd, timeout=900, **kw):
-    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout, **kw)
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False, **kw)
 
 
 def _tail(proc, n=60):
