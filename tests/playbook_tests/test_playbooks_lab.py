@@ -58,7 +58,7 @@ def play(lab, tmp_path, name, *args, extra=None, check=False, diff=False, cwd=No
         cmd += ["-e", "@%s" % path]
     cmd += (["--check"] if check else []) + (["--diff"] if diff else []) + list(args)
     cmd.append(os.path.join(PLAYBOOKS, name))
-    proc = subprocess.run(cmd, cwd=cwd or ROOT, env=env, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(cmd, cwd=cwd or ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
     return Run(proc)
 
 
@@ -194,7 +194,7 @@ def test_ovn_cluster_takes_the_ovn_path(tmp_path):
         assert lab.get("/apis/k8s.ovn.org/v1/egressips")["items"] == []
         # manual mode does not exist on OVN-Kubernetes: refused before any write
         lab.reset()
-        manual = play(lab, tmp_path, "static.yml", extra={"namespace_name": "mywebserver", "egress_ips": "198.51.100.121",
-                                                            "targets": ""})
+        static = {"namespace_name": "mywebserver", "egress_ips": "198.51.100.121", "targets": ""}
+        manual = play(lab, tmp_path, "static.yml", extra=static)
         assert manual.rc != 0 and "mode manual (IPs pinned to nodes) does not exist on OVN-Kubernetes" in manual.messages()
         assert lab.stats()["writes"] == 0
