@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.netns, pytest.mark.slow]
 AUTO = dict(namespace_name="mywebserver", auto_nodes="worker01,worker02", egress_cidr=CIDR,
             pool="198.51.100.120-198.51.100.139", gateway="198.51.100.1", targets="database")
 STATIC = dict(namespace_name="mywebserver", egress_ips="198.51.100.121, 198.51.100.122", nodes="worker01,worker02",
-              targets="database")
+              targets="database", node_health_check=True)
 
 
 @pytest.fixture
@@ -27,6 +27,16 @@ def _other(node):
 
 
 def test_auto_mode_failover_and_release(story):
+    # 0. check mode with --diff: shows the plan, writes nothing anywhere
+    ruleset = story.ruleset()
+    res = story.run("auto.yml", check=True, diff=True, **AUTO)
+    assert res.rc == 0, res.describe()
+    assert res.changed() > 0
+    assert story.lab.stats()["writes"] == 0
+    assert story.ruleset() == ruleset
+    assert story.ns_ips() == [] and not story.hs("worker01").get("egressCIDRs")
+    assert any(r.get("diff") for r in res.task_results("localhost") if r.get("changed")), "no diff"
+
     # 1. automatic mode: the CIDRs, one allocated IP, the SDN places it, the firewall allows it
     res = story.run("auto.yml", **AUTO)
     assert res.rc == 0, res.describe()
@@ -83,6 +93,8 @@ def test_static_mode_two_ips_failover_and_firewall_playbook(story):
         assert story.probe(node, ip) == "open"
     for node in WORKERS:
         assert story.probe(node, HOST_IPS[node]) == "timeout"
+        # the SDN's egress health check (TCP 9 on openshift-sdn) keeps answering on the nodes
+        assert "tcp dport 9 reject with tcp reset" in story.ruleset(node)
     again = story.run("static.yml", **STATIC)
     assert again.rc == 0 and again.changed() == 0, again.describe()
 
