@@ -108,7 +108,11 @@ def test_module_rejects(module_runs, tally, case):
 ROLE_HOSTS = {"egressip_firewall": "database", "egressip_node_check": "worker01"}
 
 
-def role_play(role, cases):
+BROKEN_NFT = ("table inet {{ _egressip_firewall.table }} {\n chain guard { type filter hook input priority 0; "
+              "tcp dport 5432 frobnicate }\n}\n")
+
+
+def role_play(role, cases, broken_template=None):
     host = ROLE_HOSTS[role]
     base = {}
     if role == "egressip_firewall":
@@ -136,6 +140,17 @@ def role_play(role, cases):
                 "exception": "{{ ansible_failed_result.exception | default('') }}",
                 "task": "{{ ansible_failed_task.name }}"}}},
         ]})
+    if broken_template:
+        # a fault rather than a bad input: a rule set (custom template) that fails `nft -c -f`
+        tasks.append({"name": "nft-check-fails", "block": [
+            {"name": "nft-check-fails-role", "ansible.builtin.include_role": {"name": "ocp.egressip." + role},
+             "vars": dict(base, egressip_firewall_allowed_sources=["198.51.100.170", "198.51.100.171"],
+                          egressip_firewall_nft_template=broken_template)},
+            {"name": "nft-check-fails-accepted", "ansible.builtin.set_fact": {"accepted": True}},
+        ], "rescue": [
+            {"name": "nft-check-fails-rescued", "ansible.builtin.set_fact": {"outcome": {
+                "msg": "{{ ansible_failed_result.msg | default('') }}", "task": "{{ ansible_failed_task.name }}"}}},
+        ]})
     tasks.append({"name": "probe-after", "ansible.builtin.command": {"argv": probe}, "changed_when": False})
     if role == "egressip_firewall":
         tasks.append({"name": "files-after", "ansible.builtin.find": {
@@ -154,8 +169,13 @@ def role_runs(tmp_path_factory, topology, tally):
     for role in ROLE_HOSTS:
         cases = [c for c in ROLE_CASES if c["target"] == "role:" + role]
         path = os.path.join(str(tmp), role + ".yml")
+        broken = None
+        if role == "egressip_firewall":
+            broken = os.path.join(str(tmp), "broken.nft.j2")
+            with open(broken, "w") as fh:
+                fh.write(BROKEN_NFT)
         with open(path, "w") as fh:
-            json.dump(role_play(role, cases), fh, indent=1)
+            json.dump(role_play(role, cases, broken), fh, indent=1)
         argv = ["ip", "netns", "exec", topology["hosts"]["controller"]["ns"],
                 os.path.join(ROOT, ".venv", "bin", "ansible-playbook"), "-i", topology["inventory"], path]
         proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -209,6 +229,19 @@ def test_role_host_unchanged(role_runs, role):
             return sorted((f["path"], f["checksum"]) for f in by_name(run, host, name)["files"])
         assert files("files-before") == files("files-after")    # ... and nothing touched it or its files
         assert len(files("files-before")) >= 2
+
+
+@pytest.mark.netns
+def test_rule_set_failing_nft_check_changes_nothing(role_runs, tally):
+    """Fault, not bad input: a custom template renders a rule set `nft -c` rejects. The role
+    fails at the render step (template with validate) and the host is unchanged (the probe
+    and file comparison of test_role_host_unchanged cover it: this case runs between them)."""
+    run = role_runs["egressip_firewall"]
+    tally.add("faults", scenarios=1, faults=1)
+    assert by_name(run, "database", "nft-check-fails-accepted") is None
+    outcome = by_name(run, "database", "nft-check-fails-rescued")["ansible_facts"]["outcome"]
+    assert outcome["task"].startswith("Render the rule file"), outcome
+    assert "failed to validate" in outcome["msg"].lower(), outcome
 
 
 @pytest.mark.netns
