@@ -19,8 +19,7 @@ def _tasks(doc):
             continue
         yield item
         for key in ("block", "rescue", "always", "tasks", "pre_tasks", "post_tasks", "handlers"):
-            for sub in _tasks(item.get(key)):
-                yield sub
+            yield from _tasks(item.get(key))
 
 
 def test_no_shell_in_roles_and_playbooks():
