@@ -18,8 +18,9 @@ except ImportError:
 # the last column is not padded.
 
 def go_list(values):
-    # An unset or empty list prints as an empty cell, as in `oc get hostsubnets`.
-    return "[%s]" % " ".join(values) if values else ""
+    # HostSubnet and NetNamespace are CRDs whose printer columns are JSONPaths: an unset field
+    # prints as an empty cell, a list (even an empty one) as Go prints it, "[a b]" or "[]".
+    return "" if values is None else "[%s]" % " ".join(values)
 
 
 def tabwrite(rows, minwidth=6, padding=3):

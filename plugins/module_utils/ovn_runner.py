@@ -15,10 +15,11 @@ __metaclass__ = type
 import copy
 import re
 
+from ansible_collections.ocp.egressip.plugins.module_utils.changes import keep_order
 from ansible_collections.ocp.egressip.plugins.module_utils.client import ApiError
 from ansible_collections.ocp.egressip.plugins.module_utils.lease import LockError
 from ansible_collections.ocp.egressip.plugins.module_utils.runner import (
-    BLOCKING_WARNING_CODES, Mutation, Outcome, Runner, RunnerError, _Conflict, finding_key, ref,
+    BLOCKING_WARNING_CODES, Mutation, Outcome, Runner, RunnerError, _Conflict, classify, ref,
 )
 
 try:
@@ -32,35 +33,6 @@ OVN_TYPE = "OVNKubernetes"
 OVN_BLOCKING_WARNING_CODES = set(BLOCKING_WARNING_CODES) | set(["EGRESSIP_NOT_ALL_ASSIGNABLE"])
 ITEM_KEYS = ("egress_ips", "count", "pool", "namespace", "namespace_selector", "pod_selector", "state")
 INHERITED = ("count", "pool", "pod_selector", "state")
-
-
-def keep_order(current, wanted):
-    seen = []
-    for item in wanted:
-        item = item.strip() if isinstance(item, str) else item
-        if item not in seen:
-            seen.append(item)
-    if set(seen) == set(current or []) and len(current or []) == len(seen):
-        return list(current)
-    return seen
-
-
-def classify(findings_before, findings_after, scope, force=False):
-    before_keys = set(finding_key(f) for f in findings_before)
-    out, blocking = [], []
-    for f in findings_after:
-        in_scope = bool(set(f.objects) & scope) or finding_key(f) not in before_keys
-        if f.severity == "error":
-            block = in_scope
-        else:
-            block = in_scope and not force and f.code in OVN_BLOCKING_WARNING_CODES \
-                and finding_key(f) not in before_keys
-        d = f.to_dict()
-        d["blocking"] = block
-        out.append(d)
-        if block:
-            blocking.append(f)
-    return out, blocking
 
 
 def network_unknown(state, scope=None):
@@ -141,7 +113,8 @@ class OvnRunner(Runner):
         outcome.after = after
         outcome.order = list(changes)
         outcome.finding_dicts, outcome.blocking = classify(findings_before, findings_after, scope,
-                                                           force=self.params.get("force"))
+                                                           force=self.params.get("force"),
+                                                           blocking_warnings=OVN_BLOCKING_WARNING_CODES)
         outcome.finding_dicts.extend(network_unknown(after, scope))
         mutation.plan["predicted_assignments"] = dict(sorted(pred_after.assignments.items()))
         return outcome

@@ -234,8 +234,11 @@ class Outcome(object):
         self.order = list(changes)
 
 
-def classify(findings_before, findings_after, scope, force=False):
-    """Mark each finding of the resulting state as blocking or not (see module doc)."""
+def classify(findings_before, findings_after, scope, force=False, blocking_warnings=None):
+    """Mark each finding of the resulting state as blocking or not (see module doc).
+    ``blocking_warnings``: the warning codes that block when new (default BLOCKING_WARNING_CODES)."""
+    if blocking_warnings is None:
+        blocking_warnings = BLOCKING_WARNING_CODES
     before_keys = set(finding_key(f) for f in findings_before)
     out = []
     blocking = []
@@ -244,7 +247,7 @@ def classify(findings_before, findings_after, scope, force=False):
         if f.severity == "error":
             block = in_scope
         else:
-            block = in_scope and not force and f.code in BLOCKING_WARNING_CODES \
+            block = in_scope and not force and f.code in blocking_warnings \
                 and finding_key(f) not in before_keys
         d = f.to_dict()
         d["blocking"] = block

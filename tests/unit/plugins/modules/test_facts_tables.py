@@ -1,5 +1,6 @@
 """The tables egressip_facts prints must match `oc get hostsubnets` / `oc get netnamespaces`
-column for column (the blog's static-mode output, mapped to 198.51.100.0/24)."""
+column for column (the blog's output, mapped to 198.51.100.0/24): an unset field is an empty
+cell, a set but empty list prints as []."""
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
@@ -24,7 +25,7 @@ def test_hostsubnet_table_matches_oc_layout():
     ])
     assert lines == [
         "NAME       HOST       HOST IP          SUBNET         EGRESS CIDRS        EGRESS IPS",
-        "master01   master01   198.51.100.141   10.10.0.0/23                       ",
+        "master01   master01   198.51.100.141   10.10.0.0/23   []                  ",
         "worker01   worker01   198.51.100.144   10.11.0.0/23   [198.51.100.0/24]   ",
         "worker02   worker02   198.51.100.145   10.8.2.0/23    [198.51.100.0/24]   [198.51.100.120]",
     ]

@@ -122,7 +122,7 @@ def test_tables_match_oc_layout():
                                     hs("master01", "198.51.100.141")])
     assert lines == [
         "NAME       HOST       HOST IP          SUBNET        EGRESS CIDRS        EGRESS IPS",
-        "master01   master01   198.51.100.141   10.8.0.0/23   []                  []",
+        "master01   master01   198.51.100.141   10.8.0.0/23                       ",
         "worker01   worker01   198.51.100.144   10.8.0.0/23   [198.51.100.0/24]   [198.51.100.120]",
     ]
     assert facts.netnamespace_table([nn("mywebserver", 5281170, [IP1, IP2])]) == [
