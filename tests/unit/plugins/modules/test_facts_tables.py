@@ -26,7 +26,7 @@ def test_hostsubnet_table_matches_oc_layout():
     assert lines == [
         "NAME       HOST       HOST IP          SUBNET         EGRESS CIDRS        EGRESS IPS",
         "master01   master01   198.51.100.141   10.10.0.0/23   []                  ",
-        "worker01   worker01   198.51.100.144   10.11.0.0/23   [198.51.100.0/24]   ",
+        "worker01   worker01   198.51.100.144   10.11.0.0/23   [198.51.100.0/24]   []",
         "worker02   worker02   198.51.100.145   10.8.2.0/23    [198.51.100.0/24]   [198.51.100.120]",
     ]
 
