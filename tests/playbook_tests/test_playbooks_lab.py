@@ -198,3 +198,20 @@ def test_ovn_cluster_takes_the_ovn_path(tmp_path):
         manual = play(lab, tmp_path, "static.yml", extra=static)
         assert manual.rc != 0 and "mode manual (IPs pinned to nodes) does not exist on OVN-Kubernetes" in manual.messages()
         assert lab.stats()["writes"] == 0
+
+
+def test_static_count_allocates_two_ips_on_two_nodes(tls_lab, tmp_path):
+    extra = {"namespace_name": "mywebserver", "nodes": "worker01, worker02", "pool": "198.51.100.130-198.51.100.139",
+             "node_network": CIDR, "node_interface": "enp1s0", "targets": ""}
+    res = play(tls_lab, tmp_path, "static.yml", extra=extra)
+    assert res.rc == 0, res
+    assert tls_lab.get(NETNAMESPACE % "mywebserver")["egressIPs"] == ["198.51.100.130", "198.51.100.131"]
+    pins = sorted(tls_lab.get(HOSTSUBNET % n).get("egressIPs") or [] for n in ("worker01", "worker02"))
+    assert pins == [["198.51.100.130"], ["198.51.100.131"]]
+    assert all(a["active"] for a in tls_lab.assignments().values())
+    again = play(tls_lab, tmp_path, "static.yml", extra=extra)
+    assert again.rc == 0 and again.changed == 0, again
+    gone = play(tls_lab, tmp_path, "release.yml", extra={"namespace_name": "mywebserver", "targets": ""})
+    assert gone.rc == 0, gone
+    assert not tls_lab.get(NETNAMESPACE % "mywebserver").get("egressIPs")
+    assert all(not tls_lab.get(HOSTSUBNET % n).get("egressIPs") for n in ("worker01", "worker02"))
