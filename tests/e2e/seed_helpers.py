@@ -16,6 +16,7 @@ WORKERS = ("worker01", "worker02")
 HOST_IPS = {"worker01": "198.51.100.144", "worker02": "198.51.100.145"}
 NETNAMESPACE = "/apis/network.openshift.io/v1/netnamespaces/%s"
 HOSTSUBNET = "/apis/network.openshift.io/v1/hostsubnets/%s"
+EGRESSIP = "/apis/k8s.ovn.org/v1/egressips/%s"
 
 
 def playbook(name):
@@ -40,13 +41,14 @@ def write_inventory(topo):
 
 
 @contextlib.contextmanager
-def seed_lab(topo, tmp_path):
-    """The blog's cluster, in the controller namespace, putting assigned egress IPs on the
-    workers' enp1s0 as the SDN does; the hosts are reset before and after."""
+def seed_lab(topo, tmp_path, scenario="seed"):
+    """The blog's cluster (``seed``, or ``seed-ovn`` for OVN-Kubernetes), in the controller
+    namespace, putting assigned egress IPs on the workers' enp1s0 as the SDN / OVN does; the hosts
+    are reset before and after."""
     reset_topology(topo)
     dataplane = ",".join("%s=%s:enp1s0" % (w, topo.ns(w)) for w in WORKERS)
     try:
-        with start_lab(tmp_path, scenario="seed", extra_args=["--dataplane", dataplane], netns=topo.ctl) as lab:
+        with start_lab(tmp_path, scenario=scenario, extra_args=["--dataplane", dataplane], netns=topo.ctl) as lab:
             yield lab
     finally:
         reset_topology(topo)

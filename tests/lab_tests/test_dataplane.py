@@ -3,6 +3,7 @@ assignment changes (needs root and ip netns; the namespaces are made here and re
 import os
 import shutil
 import subprocess
+import time
 
 import pytest
 
@@ -92,3 +93,55 @@ def test_lab_runs_inside_a_namespace(tmp_path):
             assert err.value.code == 401
     finally:
         _ip("netns", "del", name, check=False)
+
+
+@pytest.fixture
+def wired_node():
+    """A node namespace whose enp1s0 is a veth to an observer namespace (198.51.100.1) that
+    already has a neighbour entry for the egress IP with a foreign MAC (a previous holder)."""
+    if os.geteuid() != 0 or not shutil.which("ip") or not shutil.which("arping"):
+        pytest.skip("needs root, iproute2 and arping")
+    node, obs = "labdp%d-gw1" % os.getpid(), "labdp%d-gobs" % os.getpid()
+    made = []
+    try:
+        for name in (node, obs):
+            _ip("netns", "add", name)
+            made.append(name)
+        _ip("-n", node, "link", "add", "enp1s0", "type", "veth", "peer", "name", "lan0", "netns", obs)
+        _ip("-n", node, "addr", "add", "198.51.100.144/24", "dev", "enp1s0")
+        _ip("-n", obs, "addr", "add", "198.51.100.1/24", "dev", "lan0")
+        for name, dev in ((node, "enp1s0"), (obs, "lan0")):
+            _ip("-n", name, "link", "set", dev, "up")
+        _ip("-n", obs, "neigh", "replace", "198.51.100.120", "lladdr", "02:00:00:00:00:01", "dev", "lan0",
+            "nud", "reachable")
+        yield node, obs
+    finally:
+        for name in made:
+            _ip("netns", "del", name, check=False)
+
+
+def test_ovn_status_assignment_is_configured_and_announced(tmp_path, wired_node):
+    """seed-ovn: the data plane follows EgressIP status.items, and a gratuitous ARP moves the
+    neighbours' entry for the IP to the new holder at once (the SDN / OVN node does the same)."""
+    node_ns, obs = wired_node
+    args = ["--dataplane", "worker01=%s:enp1s0" % node_ns]
+    mac = _ip("-n", node_ns, "-o", "link", "show", "enp1s0").stdout.split("link/ether ")[1].split()[0]
+    time.sleep(1.1)   # past the neighbour entry's locktime
+    with start_lab(tmp_path, scenario="seed-ovn", extra_args=args) as lab:
+        lab.patch("/api/v1/nodes/worker01", {"metadata": {"labels": {"k8s.ovn.org/egress-assignable": ""}}})
+        lab.post("/apis/k8s.ovn.org/v1/egressips", {
+            "apiVersion": "k8s.ovn.org/v1", "kind": "EgressIP", "metadata": {"name": "egressip-mywebserver"},
+            "spec": {"egressIPs": ["198.51.100.120"],
+                     "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "mywebserver"}}}})
+        assert lab.get("/apis/k8s.ovn.org/v1/egressips/egressip-mywebserver")["status"]["items"] == [
+            {"node": "worker01", "egressIP": "198.51.100.120"}]
+        assert "198.51.100.120/24" in _addrs(node_ns)
+        deadline = time.monotonic() + 5
+        while mac not in _ip("-n", obs, "neigh", "show", "198.51.100.120").stdout and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert mac in _ip("-n", obs, "neigh", "show", "198.51.100.120").stdout
+        assert any(e["source"] == "dataplane" and "arping -q -A -c 1 -I enp1s0 198.51.100.120" in e["message"]
+                   for e in lab.events())
+        lab.set_ready("worker01", False)      # no other assignable node: the IP leaves worker01
+        assert "198.51.100.120" not in _addrs(node_ns)
+        assert not [e for e in lab.events() if e["source"] == "dataplane" and e["level"] == "E"]
