@@ -80,4 +80,4 @@ args = [a for a in sys.argv[1:] if a not in ("--no-setuptools", "--no-wheel")]
 if args:
     subprocess.check_call([sys.executable, "-m", "pip", "install", "--upgrade"] + args)
 PY
-echo "setup: ok ($(.venv/bin/ansible --version | head -1))"
+echo "setup: ok (ansible-core $(.venv/bin/python -c "from ansible.release import __version__ as v; print(v)"))"
