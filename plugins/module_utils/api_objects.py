@@ -103,6 +103,21 @@ def _user_network(name, value):
     return _network_of(field, value), None
 
 
+def _primary_network(name, annotations, node_networks, default_network):
+    """Where a node's primary network comes from, in order: the cloud annotation's ifaddr.ipv4,
+    the OVN node-primary-ifaddr annotation, node_networks[name], default_network.
+    Returns (network, cloud_network, capacity, cloud_interface, user_interface)."""
+    cloud_network, capacity, cloud_interface = _cloud_config(name, annotations)
+    network = cloud_network
+    if network is None and annotations.get(OVN_IFADDR_ANNOTATION):
+        network = _ovn_ifaddr(name, annotations[OVN_IFADDR_ANNOTATION])
+    user_interface = None
+    if name in node_networks:
+        user_network, user_interface = _user_network(name, node_networks[name])
+        network = network or user_network
+    return network or default_network, cloud_network, capacity, cloud_interface, user_interface
+
+
 def state_from_sdn(hostsubnets, netnamespaces, nodes=(), node_networks=None, default_network=None,
                    reserved=(), gateway=None):
     """Build a ClusterState from openshift-sdn objects (JSON-decoded dicts).
@@ -129,15 +144,8 @@ def state_from_sdn(hostsubnets, netnamespaces, nodes=(), node_networks=None, def
         annotations = _get(node_obj, "Node %s" % name, "metadata", "annotations") or {}
         if not isinstance(annotations, dict):
             raise InputError("Node %s metadata.annotations" % name, annotations, "must be a mapping")
-        cloud_network, capacity, interface = _cloud_config(name, annotations)
-        network = cloud_network
-        if network is None and annotations.get(OVN_IFADDR_ANNOTATION):
-            network = _ovn_ifaddr(name, annotations[OVN_IFADDR_ANNOTATION])
-        user_interface = None
-        if name in node_networks:
-            user_network, user_interface = _user_network(name, node_networks[name])
-            network = network or user_network
-        network = network or default_network
+        primary = _primary_network(name, annotations, node_networks, default_network)
+        network, cloud_network, capacity, interface, user_interface = primary
         result.append(Node(
             name=name,
             host_ip=_need_str(field + ".hostIP", hs.get("hostIP")),
@@ -213,15 +221,8 @@ def state_from_ovn(egressips, nodes, node_networks=None, default_network=None, r
         labels = meta.get("labels") or {}
         if not isinstance(annotations, dict) or not isinstance(labels, dict):
             raise InputError("Node %s metadata" % name, meta, "annotations and labels must be mappings")
-        cloud_network, capacity, _interface = _cloud_config(name, annotations)
-        network = cloud_network
-        if network is None and annotations.get(OVN_IFADDR_ANNOTATION):
-            network = _ovn_ifaddr(name, annotations[OVN_IFADDR_ANNOTATION])
-        user_interface = None
-        if name in node_networks:
-            user_network, user_interface = _user_network(name, node_networks[name])
-            network = network or user_network
-        network = network or default_network
+        primary = _primary_network(name, annotations, node_networks, default_network)
+        network, cloud_network, capacity, _interface, user_interface = primary
         assignable = OVN_ASSIGNABLE_LABEL in labels
         result.append(Node(name=name, host_ip=_internal_ip(obj, name), ready=_node_ready(obj),
                            interface=user_interface, network=network,

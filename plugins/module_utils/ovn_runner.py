@@ -19,7 +19,7 @@ from ansible_collections.ocp.egressip.plugins.module_utils.changes import keep_o
 from ansible_collections.ocp.egressip.plugins.module_utils.client import ApiError
 from ansible_collections.ocp.egressip.plugins.module_utils.lease import LockError
 from ansible_collections.ocp.egressip.plugins.module_utils.runner import (
-    BLOCKING_WARNING_CODES, Mutation, Outcome, Runner, RunnerError, _Conflict, classify, ref,
+    BLOCKING_WARNING_CODES, Mutation, Outcome, Runner, RunnerError, _Conflict, classify, ref, run_module,
 )
 
 try:
@@ -390,22 +390,7 @@ def ovn_mutation(params):
 
 
 def run_ovn_module(module):
-    runner = OvnRunner(module)
-    try:
-        result = runner.converge(ovn_mutation(module.params))
-    except RunnerError as exc:
-        extra = dict(exc.extra)
-        extra.setdefault("api_requests", runner.client.requests)
-        for w in runner.warnings:
-            module.warn(w)
-        module.fail_json(msg=exc.msg, **extra)
-    except ApiError as exc:
-        module.fail_json(msg="API request failed: %s" % exc, status=exc.status, api_requests=runner.client.requests)
-    except ValueError as exc:
-        module.fail_json(msg=str(exc), api_requests=runner.client.requests)
-    for w in runner.warnings:
-        module.warn(w)
-    module.exit_json(**result)
+    run_module(module, ovn_mutation, runner_class=OvnRunner)
 
 
 # ---------------------------------------------------------------------------------------

@@ -642,9 +642,10 @@ def network_unknown(state, scope):
     return out
 
 
-def run_module(module, build_mutation):
-    """Standard main(): build the change from the parameters, run the loop, exit/fail."""
-    runner = Runner(module)
+def run_module(module, build_mutation, runner_class=None):
+    """Standard main(): build the change from the parameters, run the loop, exit/fail.
+    ``runner_class``: a Runner subclass (the OVN module's); default Runner."""
+    runner = (runner_class or Runner)(module)
     try:
         result = runner.converge(build_mutation(module.params))
     except RunnerError as exc:
