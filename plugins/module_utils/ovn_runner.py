@@ -17,9 +17,8 @@ import re
 
 from ansible_collections.ocp.egressip.plugins.module_utils.changes import keep_order
 from ansible_collections.ocp.egressip.plugins.module_utils.client import ApiError
-from ansible_collections.ocp.egressip.plugins.module_utils.lease import LockError
 from ansible_collections.ocp.egressip.plugins.module_utils.runner import (
-    BLOCKING_WARNING_CODES, Mutation, Outcome, Runner, RunnerError, _Conflict, classify, ref, run_module,
+    BLOCKING_WARNING_CODES, Mutation, Outcome, Runner, RunnerError, classify, ref, run_module,
 )
 
 try:
@@ -159,27 +158,6 @@ class OvnRunner(Runner):
         else:
             self.raw[change.kind][change.name] = resp
 
-    def write(self, outcome, lease=None, previously_written=()):
-        order = outcome.order
-        written = []
-        for idx, change in enumerate(order):
-            if lease is not None:
-                try:
-                    lease.renew_if_needed()
-                except LockError as exc:
-                    raise RunnerError("%s; written before: %s; not written: %s" % (
-                        exc, [ref(c.kind, c.name) for c, _r in written] or "none",
-                        [ref(c.kind, c.name) for c in order[idx:]]))
-            try:
-                resp = self._apply(change)
-            except ApiError as exc:
-                if exc.conflict:
-                    raise _Conflict(exc, written)
-                self.rollback_and_fail(exc, change, order, written, previously_written)
-            written.append((change, resp))
-            self._record(change, resp)
-        return order, written
-
     def _undo(self, pairs):
         rolled, rollback_failed = [], []
         for change, _resp in reversed(list(pairs)):
@@ -192,21 +170,6 @@ class OvnRunner(Runner):
             except ApiError as rexc:
                 rollback_failed.append("%s (%s)" % (ref(change.kind, change.name), rexc))
         return rolled, rollback_failed
-
-    def rollback_and_fail(self, exc, failed, order, written, previously_written=()):
-        rolled, rollback_failed = self._undo(list(getattr(self, "_earlier_pairs", [])) + list(written))
-        done = [ref(c.kind, c.name) for c, _r in written]
-        not_written = [ref(c.kind, c.name) for c in order[order.index(failed):]]
-        msg = "writing %s failed: %s. Written before the failure: %s; rolled back: %s; not written: %s" % (
-            ref(failed.kind, failed.name), exc, done or "none", rolled or "none", not_written)
-        earlier = [ref(c.kind, c.name) for c in previously_written]
-        if earlier:
-            msg += "; written in an earlier attempt (rolled back too): %s" % earlier
-            done = earlier + done
-        if rollback_failed:
-            msg += "; ROLLBACK FAILED for %s" % rollback_failed
-        raise RunnerError(msg, written=done, rolled_back=rolled, rollback_failed=rollback_failed,
-                          not_written=not_written, status=exc.status)
 
     def write_locked(self, mutate, lease):
         written, order, attempts = super(OvnRunner, self).write_locked(mutate, lease)

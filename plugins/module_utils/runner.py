@@ -398,14 +398,22 @@ class Runner(object):
             body[key] = value if value is not None else None
         return body
 
+    def _apply(self, change):
+        """Write one change: a merge patch carrying the resourceVersion read (subclasses for other
+        kinds of writes override this, _record and _undo)."""
+        obj = self.raw[change.kind].get(change.name)
+        if obj is None:
+            raise RunnerError("%s %s does not exist" % (change.kind, change.name))
+        rv = obj["metadata"].get("resourceVersion")
+        return self.client.merge_patch(change.kind, change.name, self._patch_body(change, rv, change.after))
+
+    def _record(self, change, resp):
+        self.raw[change.kind][change.name] = resp
+
     def write(self, outcome, lease=None, previously_written=()):
         order = outcome.order
         written = []   # (change, response)
         for idx, change in enumerate(order):
-            obj = self.raw[change.kind].get(change.name)
-            if obj is None:
-                raise RunnerError("%s %s does not exist" % (change.kind, change.name))
-            rv = obj["metadata"].get("resourceVersion")
             if lease is not None:
                 try:
                     lease.renew_if_needed()
@@ -414,7 +422,7 @@ class Runner(object):
                         exc, [ref(c.kind, c.name) for c, _r in written] or "none",
                         [ref(c.kind, c.name) for c in order[idx:]]))
             try:
-                resp = self.client.merge_patch(change.kind, change.name, self._patch_body(change, rv, change.after))
+                resp = self._apply(change)
             except ApiError as exc:
                 if exc.conflict:
                     # objects already written are consistent on their own (ordering) and the
@@ -422,7 +430,7 @@ class Runner(object):
                     raise _Conflict(exc, written)
                 self.rollback_and_fail(exc, change, order, written, previously_written)
             written.append((change, resp))
-            self.raw[change.kind][change.name] = resp
+            self._record(change, resp)
         return order, written
 
     def _undo(self, pairs):
