@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from tests.netns import add_addr, addresses, ansible_playbook, del_addr, down, run_in, tcp_connect, tcp_probe
+from tests.netns import NetnsError, add_addr, addresses, ansible_playbook, del_addr, down, run_in, tcp_connect, tcp_probe
 from tests.netns.fixtures import fresh_topology, topology  # noqa: F401  # pylint: disable=unused-import
 from tests.netns.fixtures import require_netns
 
@@ -77,10 +77,12 @@ def test_squatter_answers_arp(topology):
 
 
 def test_refuses_addresses_outside_test_ranges(topology):
-    with pytest.raises(Exception):
+    # the guard refuses before any command runs (this machine's own network, a private range)
+    with pytest.raises(NetnsError, match="refusing address 192.0.2.50"):
         add_addr(topology.ns("worker01"), "192.0.2.50", 24, "enp1s0")
-    with pytest.raises(Exception):
+    with pytest.raises(NetnsError, match="refusing address 10.1.2.3"):
         tcp_connect(topology.ctl, None, "10.1.2.3", 80)
+    assert "192.0.2.50" not in run_in(topology.ns("worker01"), ["ip", "-o", "addr"]).stdout
 
 
 def test_nothing_in_root_namespace(topology):
