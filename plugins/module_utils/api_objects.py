@@ -103,6 +103,17 @@ def _user_network(name, value):
     return _network_of(field, value), None
 
 
+def _network_options(node_networks, default_network):
+    """The caller's node networks, checked: a mapping (None = empty) and a parsed default CIDR."""
+    if node_networks is None:
+        node_networks = {}
+    if not isinstance(node_networks, dict):
+        raise InputError("node_networks", node_networks, "must be a mapping node name -> CIDR")
+    if default_network is not None:
+        default_network = _network_of("default_network", default_network)
+    return node_networks, default_network
+
+
 def _primary_network(name, annotations, node_networks, default_network):
     """Where a node's primary network comes from, in order: the cloud annotation's ifaddr.ipv4,
     the OVN node-primary-ifaddr annotation, node_networks[name], default_network.
@@ -124,12 +135,7 @@ def state_from_sdn(hostsubnets, netnamespaces, nodes=(), node_networks=None, def
 
     A node's primary network comes, in order, from the cloud annotation's ifaddr.ipv4,
     the OVN node-primary-ifaddr annotation, node_networks[name], default_network."""
-    if node_networks is None:
-        node_networks = {}
-    if not isinstance(node_networks, dict):
-        raise InputError("node_networks", node_networks, "must be a mapping node name -> CIDR")
-    if default_network is not None:
-        default_network = _network_of("default_network", default_network)
+    node_networks, default_network = _network_options(node_networks, default_network)
     node_objs = {}
     for obj in _objects("nodes", nodes):
         name = _need_str("nodes[].metadata.name", _get(obj, "Node", "metadata", "name"))
@@ -197,12 +203,7 @@ def state_from_ovn(egressips, nodes, node_networks=None, default_network=None, r
     OVN places an IP on any egress-assignable node whose primary network holds it, which is
     automatic mode with the node network as the egressCIDR; so an assignable node gets
     egress_cidrs [network], and egress_ips are the IPs status.items puts on it."""
-    if node_networks is None:
-        node_networks = {}
-    if not isinstance(node_networks, dict):
-        raise InputError("node_networks", node_networks, "must be a mapping node name -> CIDR")
-    if default_network is not None:
-        default_network = _network_of("default_network", default_network)
+    node_networks, default_network = _network_options(node_networks, default_network)
     placed = {}
     namespaces = []
     for i, obj in enumerate(_objects("egressips", egressips)):
