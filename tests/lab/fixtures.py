@@ -139,6 +139,10 @@ class Lab:
     def assignments(self):
         return self.get("/_lab/assignments")
 
+    def set_reachable(self, node, reachable):
+        """OVN-Kubernetes: the node's egress IP health check fails (False) or succeeds (True)."""
+        return self.post("/_lab/nodes/%s/reachable" % node, {"reachable": reachable})
+
     def set_ready(self, node, ready):
         """Flip the Node's Ready condition through the normal Node status API (a client write)."""
         current = self.get(NODE_STATUS % node)

@@ -31,6 +31,8 @@ KINDS = (
     Kind("HostSubnet", "network.openshift.io", "v1", "hostsubnets", False, True, False),
     Kind("NetNamespace", "network.openshift.io", "v1", "netnamespaces", False, True, False),
     Kind("Network", "config.openshift.io", "v1", "networks", False, True, True),
+    # the platform type decides where OVN-Kubernetes takes egress networks from (cloud or not)
+    Kind("Infrastructure", "config.openshift.io", "v1", "infrastructures", False, True, True),
     Kind("EgressIP", "k8s.ovn.org", "v1", "egressips", False, True, True, ("eip",)),
     Kind("Lease", "coordination.k8s.io", "v1", "leases", True, False, False),
 )

@@ -4,7 +4,17 @@ Every address here is *object data* of the emulated cluster, never configured on
 lab itself (except by ``--dataplane``, inside namespaces the tests create).
 
 - ``seed``: the blog's cluster on documentation addresses (198.51.100.0/24), openshift-sdn.
-- ``seed-ovn``: the same nodes with OVN-Kubernetes (EgressIP objects, node-primary-ifaddr).
+- ``seed-ovn``: the same nodes with OVN-Kubernetes (EgressIP objects; node annotations
+  node-primary-ifaddr, host-cidrs and node-subnets as ovnkube-node writes them; Infrastructure
+  platform None, i.e. not a cloud: egress IPs come from the node networks).
+- ``seed-ovn-dualstack``: seed-ovn, dual-stack: every node also has 2001:db8::<n>/64 (the IPv4
+  host number written in hex digits, e.g. worker01 198.51.100.144 and 2001:db8::144) in
+  node-primary-ifaddr, host-cidrs and its InternalIPs; IPv6 pod/service networks on 2001:db8:8000::/48
+  and 2001:db8:fffe::/112 (object data).
+- ``seed-ovn-multinic``: seed-ovn, the workers also on a secondary host network (enp2s0,
+  203.0.113.128/25: worker01 203.0.113.144, worker02 203.0.113.145) listed only in host-cidrs, as
+  on bare metal; an EgressIP of that network is hosted there (OVN-Kubernetes' secondary host
+  network egress IPs).
 - ``empty``: only the ``cluster`` Network object (OpenShiftSDN).
 - ``scale:NODES:NAMESPACES``: generated, for benchmarks. Nodes ``node-0001``.. are on
   198.18.0.0/15 (RFC 2544 benchmarking range, object data only: 198.51.100.0/24 cannot hold
@@ -16,6 +26,9 @@ import json
 
 PRIMARY_IFACE = "enp1s0"
 SEED_NET = "198.51.100.0/24"
+SEED_NET6 = "2001:db8::"           # + the IPv4 host number, /64 (seed-ovn-dualstack)
+SECONDARY_NET = "203.0.113.128/25"  # the workers' secondary host network (seed-ovn-multinic)
+SECONDARY_IFACE = "enp2s0"
 SEED_NODES = (  # name, role, host IP, HostSubnet subnet (object data only)
     ("master01", "master", "198.51.100.141", "10.10.0.0/23"),
     ("master02", "master", "198.51.100.142", "10.9.0.0/23"),
@@ -27,15 +40,24 @@ SEED_NAMESPACES = (("default", 0), ("kube-system", 1), ("mywebserver", 5281170))
 TIME = "2026-01-01T00:00:00Z"
 
 
-def node(name, role, ip, prefix, ovn=False):
+def node(name, role, ip, prefix, ovn=None):
+    """ovn: None (openshift-sdn) or {"ipv6": "IP/LEN" or None, "pods": [subnets], "extra": [CIDRs]}."""
     labels = {"kubernetes.io/hostname": name, "kubernetes.io/os": "linux",
               "node-role.kubernetes.io/" + role: ""}
     meta = {"name": name, "labels": labels, "annotations": {}}
-    if ovn:
-        meta["annotations"]["k8s.ovn.org/node-primary-ifaddr"] = json.dumps({"ipv4": "%s/%d" % (ip, prefix)})
+    addresses = [{"type": "InternalIP", "address": ip}]
+    if ovn is not None:
+        primary = {"ipv4": "%s/%d" % (ip, prefix)}
+        if ovn.get("ipv6"):
+            primary["ipv6"] = ovn["ipv6"]
+            addresses.append({"type": "InternalIP", "address": ovn["ipv6"].split("/")[0]})
+        ann = meta["annotations"]
+        ann["k8s.ovn.org/node-primary-ifaddr"] = json.dumps(primary)
+        ann["k8s.ovn.org/host-cidrs"] = json.dumps(sorted(list(primary.values()) + list(ovn.get("extra") or [])))
+        pods = ovn.get("pods") or []
+        ann["k8s.ovn.org/node-subnets"] = json.dumps({"default": pods if len(pods) > 1 else pods[0]})
     return {"metadata": meta, "spec": {},
-            "status": {"addresses": [{"type": "InternalIP", "address": ip},
-                                     {"type": "Hostname", "address": name}],
+            "status": {"addresses": addresses + [{"type": "Hostname", "address": name}],
                        "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady",
                                        "message": "kubelet is posting ready status",
                                        "lastHeartbeatTime": TIME, "lastTransitionTime": TIME}]}}
@@ -53,24 +75,37 @@ def netnamespace(name, netid):
     return {"metadata": {"name": name}, "netname": name, "netid": netid}
 
 
-def network(network_type):
+def network(network_type, dual=False):
+    cluster = [{"cidr": "10.8.0.0/14", "hostPrefix": 23}]
+    service = ["172.30.0.0/16"]
+    if dual:
+        cluster.append({"cidr": "2001:db8:8000::/48", "hostPrefix": 64})
+        service.append("2001:db8:fffe::/112")
     return {"metadata": {"name": "cluster"},
-            "spec": {"clusterNetwork": [{"cidr": "10.8.0.0/14", "hostPrefix": 23}],
-                     "networkType": network_type, "serviceNetwork": ["172.30.0.0/16"]},
-            "status": {"clusterNetwork": [{"cidr": "10.8.0.0/14", "hostPrefix": 23}],
-                       "clusterNetworkMTU": 1450, "networkType": network_type,
-                       "serviceNetwork": ["172.30.0.0/16"]}}
+            "spec": {"clusterNetwork": cluster, "networkType": network_type, "serviceNetwork": service},
+            "status": {"clusterNetwork": cluster, "clusterNetworkMTU": 1400 if dual else 1450,
+                       "networkType": network_type, "serviceNetwork": service}}
+
+
+def infrastructure(platform):
+    """config.openshift.io/v1 Infrastructure ``cluster``: OVN-Kubernetes takes its platform type
+    from here (cloud platforms use the cloud.network.openshift.io/egress-ipconfig annotation)."""
+    return {"metadata": {"name": "cluster"}, "spec": {"platformSpec": {"type": platform}},
+            "status": {"platform": platform, "platformStatus": {"type": platform},
+                       "infrastructureName": "lab", "controlPlaneTopology": "HighlyAvailable"}}
 
 
 class Scenario:
     """objects: list of (Kind name, object); networks: node -> lab-side primary interface."""
 
-    def __init__(self, network_type):
+    def __init__(self, network_type, dual=False, platform=None):
         self.network_type = network_type
-        self.objects = [("Network", network(network_type))]
+        self.objects = [("Network", network(network_type, dual))]
+        if platform:
+            self.objects.append(("Infrastructure", infrastructure(platform)))
         self.networks = {}
 
-    def add_node(self, name, role, ip, cidr, subnet=None, ovn=False):
+    def add_node(self, name, role, ip, cidr, subnet=None, ovn=None):
         net = ipaddress.ip_network(cidr)
         self.networks[name] = {"iface": PRIMARY_IFACE, "ip": ip, "cidr": str(net), "prefix": net.prefixlen}
         self.objects.append(("Node", node(name, role, ip, net.prefixlen, ovn)))
@@ -91,10 +126,18 @@ def build(spec):
         for name, netid in SEED_NAMESPACES:
             sc.add_namespace(name, netid)
         return sc
-    if spec == "seed-ovn":
-        sc = Scenario("OVNKubernetes")
-        for name, role, ip, _subnet in SEED_NODES:
-            sc.add_node(name, role, ip, SEED_NET, ovn=True)
+    if spec in ("seed-ovn", "seed-ovn-dualstack", "seed-ovn-multinic"):
+        dual = spec == "seed-ovn-dualstack"
+        sc = Scenario("OVNKubernetes", dual=dual, platform="None")
+        for i, (name, role, ip, subnet) in enumerate(SEED_NODES):
+            host = ip.rsplit(".", 1)[1]
+            ovn = {"pods": [subnet], "extra": []}
+            if dual:
+                ovn["ipv6"] = "%s%s/64" % (SEED_NET6, host)
+                ovn["pods"].append("2001:db8:8000:%x::/64" % (i + 1))
+            if spec == "seed-ovn-multinic" and role == "worker":
+                ovn["extra"].append("%s.%s/%d" % (SECONDARY_NET.rsplit(".", 1)[0], host, 25))
+            sc.add_node(name, role, ip, SEED_NET, ovn=ovn)
         for name, _netid in SEED_NAMESPACES:
             sc.add_namespace(name)
         return sc
@@ -118,4 +161,5 @@ def build(spec):
         for i in range(1, namespaces + 1):
             sc.add_namespace("ns-%04d" % i, 1000000 + i)
         return sc
-    raise ValueError("unknown scenario %r (seed, seed-ovn, empty, scale:NODES:NAMESPACES)" % spec)
+    raise ValueError("unknown scenario %r (seed, seed-ovn, seed-ovn-dualstack, seed-ovn-multinic, empty, "
+                     "scale:NODES:NAMESPACES)" % spec)

@@ -366,6 +366,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if key == ("POST", "nodes") and len(parts) == 3 and parts[2] == "ready":
             body = self._json(raw) or {}
             return self._send(200, set_ready(cluster, parts[1], bool(body.get("ready", True))))
+        if key == ("POST", "nodes") and len(parts) == 3 and parts[2] == "reachable":
+            body = self._json(raw) or {}
+            return self._send(200, set_reachable(cluster, parts[1], bool(body.get("reachable", True))))
         if key == ("POST", "reconcile"):
             cluster.reconcile()
             return self._send(200, cluster.assignments())
@@ -387,6 +390,15 @@ def set_ready(cluster, name, ready):
         node = cluster.store.put(NODE, node)
         cluster.reconcile()
         return node
+
+
+def set_reachable(cluster, name, reachable):
+    """Make a node's egress IP health check (OVN-Kubernetes, TCP 9107) fail or succeed, as the
+    lab; the controller's periodic reachability check runs at once. Returns the assignments."""
+    with cluster.lock:
+        cluster.ovn.set_health(name, reachable)
+        cluster.reconcile()
+        return cluster.assignments()
 
 
 def tls_context(cert_file, key_file):

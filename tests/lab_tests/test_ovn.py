@@ -37,7 +37,8 @@ def test_seed_ovn_shape(ovn):
 def test_assignment_balanced_and_one_node_per_object(ovn):
     _create(ovn, "nothing-assignable", ["198.51.100.130"])
     assert _items(ovn, "nothing-assignable") == {}
-    assert "No matching host found for EgressIP: nothing-assignable" in ovn.errors()
+    assert ("no assignable nodes for EgressIP: nothing-assignable, please tag at least one node with label: "
+            "k8s.ovn.org/egress-assignable") in ovn.errors()     # egressip_controller.go:1167
     for node in ("worker01", "worker02"):
         ovn.patch(NODES + node, LABEL)
     assert _items(ovn, "nothing-assignable") == {"198.51.100.130": "worker01"}
@@ -83,7 +84,8 @@ def test_unassignable_ips_are_left_out(ovn):
     assert _items(ovn, "outside") == {"198.51.100.130": "worker01"}
     _create(ovn, "nodeip", ["198.51.100.144"])
     assert _items(ovn, "nodeip") == {}
-    assert "Egress IP: 198.51.100.144 is the IP address of node: worker01" in ovn.errors()
+    assert ("Egress IP nodeip with IP 198.51.100.144 is conflicting with a host (worker01) IP address and will "
+            "not be assigned") in ovn.errors()                  # egressip_controller.go:1186
     _create(ovn, "dup", ["198.51.100.130"])
     assert _items(ovn, "dup") == {}
     assert 'IP: "198.51.100.130" for EgressIP: dup is already allocated for EgressIP: outside on worker01' \
