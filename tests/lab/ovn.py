@@ -159,9 +159,9 @@ class OvnController:
         return self.store.find(NODE, None, name)
 
     def egressips(self):
-        """kube.GetEgressIPs: the current objects, oldest first (the lab's fixed order)."""
-        return sorted((copy.deepcopy(o) for o in self.store.items(EIP)),
-                      key=lambda o: (o["metadata"].get("creationTimestamp", ""), _name(o)))
+        """kube.GetEgressIPs: a LIST of the current objects, in name order as the API server
+        (etcd key order) returns them."""
+        return sorted((copy.deepcopy(o) for o in self.store.items(EIP)), key=_name)
 
     # -- the watch loop -----------------------------------------------------------------
     def reconcile(self):
@@ -479,7 +479,7 @@ class OvnController:
                     except AnnotationError:
                         secondary = False
                 if not is_ovn_network(entry.config, ip) and not secondary:
-                    self.log("Allocator error: failed to assign Egress IP %s IP %r" % (name, ip_text))
+                    self.log('Allocator error: failed to assign Egress IP %s IP "%s"' % (name, ip_text))
                     ok = False
             (valid if ok else invalid).append(item)
         return valid, invalid
@@ -617,7 +617,11 @@ class OvnController:
         """c:1378-1399 isEgressIPAddrConflict: equal to a host-cidrs address of any node; a node
         whose host-cidrs cannot be parsed (or is missing) stops every assignment."""
         for node in sorted(self.store.items(NODE), key=_name):
-            if str(ip) in host_addresses(node):
+            try:
+                addresses = host_addresses(node)
+            except AnnotationError as exc:
+                raise AnnotationError("failed to parse node host cidrs for node %s: %s" % (_name(node), exc))
+            if str(ip) in addresses:
                 return _name(node)
         return None
 

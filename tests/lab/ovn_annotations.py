@@ -51,7 +51,7 @@ def _string(obj, key, what):
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise AnnotationError("failed to unmarshal annotation: %s for node %r, err: json: cannot unmarshal %s"
+        raise AnnotationError('failed to unmarshal annotation: %s for node "%s", err: json: cannot unmarshal %s'
                               % (what[0], what[1], type(value).__name__))
     return value
 
@@ -60,16 +60,16 @@ def ifaddr(node):
     """GetNodeIfAddrAnnotation (na:771-784): the {"ipv4", "ipv6"} strings, at least one set."""
     raw = _annotations(node).get(IFADDR)
     if raw is None:
-        raise AnnotationError("%s annotation not found for node %r" % (IFADDR, _name(node)))
+        raise AnnotationError('%s annotation not found for node "%s"' % (IFADDR, _name(node)))
     try:
         obj = json.loads(raw)
     except ValueError as exc:
-        raise AnnotationError("failed to unmarshal annotation: %s for node %r, err: %s" % (IFADDR, _name(node), exc))
+        raise AnnotationError('failed to unmarshal annotation: %s for node "%s", err: %s' % (IFADDR, _name(node), exc))
     if not isinstance(obj, dict):
-        raise AnnotationError("failed to unmarshal annotation: %s for node %r, err: not an object" % (IFADDR, _name(node)))
+        raise AnnotationError('failed to unmarshal annotation: %s for node "%s", err: not an object' % (IFADDR, _name(node)))
     v4, v6 = (_string(obj, k, (IFADDR, _name(node))) for k in ("ipv4", "ipv6"))
     if not v4 and not v6:
-        raise AnnotationError("node: %r does not have any IP information set" % _name(node))
+        raise AnnotationError('node: "%s" does not have any IP information set' % _name(node))
     return v4, v6
 
 
@@ -96,15 +96,15 @@ def cloud_config(node):
     0 means none; the IPs (not the networks) are then taken from node-primary-ifaddr."""
     raw = _annotations(node).get(CLOUD_CONFIG)
     if raw is None:
-        raise AnnotationError("%s annotation not found for node %r" % (CLOUD_CONFIG, _name(node)))
+        raise AnnotationError('%s annotation not found for node "%s"' % (CLOUD_CONFIG, _name(node)))
     try:
         entries = json.loads(raw)
     except ValueError as exc:
-        raise AnnotationError("failed to unmarshal annotation: %s for node %r, err: %s" % (IFADDR, _name(node), exc))
+        raise AnnotationError('failed to unmarshal annotation: %s for node "%s", err: %s' % (IFADDR, _name(node), exc))
     if not isinstance(entries, list):
-        raise AnnotationError("failed to unmarshal annotation: %s for node %r, err: not a list" % (IFADDR, _name(node)))
+        raise AnnotationError('failed to unmarshal annotation: %s for node "%s", err: not a list' % (IFADDR, _name(node)))
     if not entries:
-        raise AnnotationError("empty annotation: %s for node: %r" % (CLOUD_CONFIG, _name(node)))
+        raise AnnotationError('empty annotation: %s for node: "%s"' % (CLOUD_CONFIG, _name(node)))
     first = entries[0] if isinstance(entries[0], dict) else {}
     addrs = _field(first, "ifaddr") or {}
     capacity = dict(EgressConfig().capacity)
@@ -143,17 +143,17 @@ def mgmt_ips(node):
     try:
         subnets = json.loads(raw)
     except ValueError as exc:
-        raise AnnotationError("could not parse %r annotation %r: %s" % (NODE_SUBNETS, raw, exc))
+        raise AnnotationError('could not parse "%s" annotation "%s": %s' % (NODE_SUBNETS, raw, exc))
     if not isinstance(subnets, dict) or not subnets:
         raise AnnotationError("unexpected empty %s annotation" % NODE_SUBNETS)
     default = subnets.get("default")
     if default is None:
-        raise AnnotationError("node %r has no %r annotation for network default" % (_name(node), NODE_SUBNETS))
+        raise AnnotationError('node "%s" has no "%s" annotation for network default' % (_name(node), NODE_SUBNETS))
     out = []
     for subnet in [default] if isinstance(default, str) else default:
         parsed = parse_cidr(subnet)
         if parsed is None:
-            raise AnnotationError("error parsing %r value: invalid CIDR address: %s" % (NODE_SUBNETS, subnet))
+            raise AnnotationError('error parsing "%s" value: invalid CIDR address: %s' % (NODE_SUBNETS, subnet))
         out.append(parsed[1][2] if parsed[1].num_addresses > 2 else parsed[1][0])   # GetNodeManagementIfAddr: .2
     return out
 
@@ -162,13 +162,13 @@ def host_cidrs(node):
     """ParseNodeHostCIDRsList (na:1158-1170): the raw strings."""
     raw = _annotations(node).get(HOST_CIDRS)
     if raw is None:
-        raise AnnotationError("%s annotation not found for node %r" % (HOST_CIDRS, _name(node)))
+        raise AnnotationError('%s annotation not found for node "%s"' % (HOST_CIDRS, _name(node)))
     try:
         cfg = json.loads(raw)
     except ValueError as exc:
-        raise AnnotationError("failed to unmarshal host cidrs annotation %s for node %r: %s" % (raw, _name(node), exc))
+        raise AnnotationError('failed to unmarshal host cidrs annotation %s for node "%s": %s' % (raw, _name(node), exc))
     if not isinstance(cfg, list) or not all(isinstance(c, str) for c in cfg):
-        raise AnnotationError("failed to unmarshal host cidrs annotation %s for node %r: not a list of strings"
+        raise AnnotationError('failed to unmarshal host cidrs annotation %s for node "%s": not a list of strings'
                               % (raw, _name(node)))
     return cfg
 
