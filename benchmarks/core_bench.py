@@ -32,12 +32,12 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 import netaddr  # noqa: E402
 
-from ansible_collections.ocp.egressip.plugins.module_utils.addresses import int_to_ip  # noqa: E402
-from ansible_collections.ocp.egressip.plugins.module_utils.allocate import Request, allocate  # noqa: E402
-from ansible_collections.ocp.egressip.plugins.module_utils.findings import errors  # noqa: E402
-from ansible_collections.ocp.egressip.plugins.module_utils.index import index_of  # noqa: E402
-from ansible_collections.ocp.egressip.plugins.module_utils.state import ClusterState, Namespace, Node  # noqa: E402
-from ansible_collections.ocp.egressip.plugins.module_utils.validate import validate  # noqa: E402
+from ansible_collections.ocp.egressip.plugins.module_utils.core.addresses import int_to_ip  # noqa: E402
+from ansible_collections.ocp.egressip.plugins.module_utils.core.allocate import Request, allocate  # noqa: E402
+from ansible_collections.ocp.egressip.plugins.module_utils.core.findings import errors  # noqa: E402
+from ansible_collections.ocp.egressip.plugins.module_utils.core.index import index_of  # noqa: E402
+from ansible_collections.ocp.egressip.plugins.module_utils.core.state import ClusterState, Namespace, Node  # noqa: E402
+from ansible_collections.ocp.egressip.plugins.module_utils.core.validate import validate  # noqa: E402
 
 NODES = 1000
 BASE = (100 << 24) | (64 << 16)          # 100.64.0.0

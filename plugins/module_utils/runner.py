@@ -41,7 +41,7 @@ import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.ocp.egressip.plugins.module_utils.client import (
+from ansible_collections.ocp.egressip.plugins.module_utils.k8s.client import (
     AUTH_ARG_SPEC,
     HAS_KUBERNETES,
     KUBERNETES_IMPORT_ERROR,
@@ -49,12 +49,10 @@ from ansible_collections.ocp.egressip.plugins.module_utils.client import (
     ClientError,
     client_from_params,
 )
-from ansible_collections.ocp.egressip.plugins.module_utils.lease import Lease, LockError
+from ansible_collections.ocp.egressip.plugins.module_utils.k8s.lease import Lease, LockError
 
 try:
-    from ansible_collections.ocp.egressip.plugins.module_utils import state as core_state
-    from ansible_collections.ocp.egressip.plugins.module_utils import validate as core_validate
-    from ansible_collections.ocp.egressip.plugins.module_utils import plan as core_plan
+    from ansible_collections.ocp.egressip.plugins.module_utils.core import validate as core_validate
     HAS_CORE = True
     CORE_IMPORT_ERROR = None
 except ImportError:
@@ -127,13 +125,16 @@ def finding_key(finding):
 
 
 # --------------------------------------------------------------------------------------
-# backends: which kinds a network plugin needs and how its objects map to the core
+# backends: which kinds a network plugin needs and how its objects map to the core.
+# The backends live in sdn/ and ovn/ and import this module, never the reverse.
 # --------------------------------------------------------------------------------------
 
 class Backend(object):
     network_type = None
     kinds = ()               # kinds listed on every read
     fields = {}              # kind -> egress fields written by this backend
+    # what the write-refusal message suggests when the cluster runs another network type
+    other_modules = ""
 
     def build_state(self, raw, options):
         raise NotImplementedError
@@ -147,68 +148,13 @@ class Backend(object):
     def write_rank(self, change):
         return 1
 
-
-class SdnBackend(Backend):
-    network_type = "OpenShiftSDN"
-    kinds = ("HostSubnet", "NetNamespace", "Node")
-    fields = {"HostSubnet": ("egressCIDRs", "egressIPs"), "NetNamespace": ("egressIPs",)}
-
-    def build_state(self, raw, options):
-        try:
-            state = core_state.state_from_sdn(
-                list(raw["HostSubnet"].values()), list(raw["NetNamespace"].values()),
-                nodes=list(raw["Node"].values()),
-                node_networks=options.get("node_networks") or None,
-                default_network=options.get("node_network"),
-                reserved=options.get("reserved_ips") or (),
-                gateway=options.get("gateway"))
-        except ValueError as exc:
-            text = str(exc)
-            if text.startswith("default_network:"):   # the core's name for the node_network option
-                text = "node_network:" + text[len("default_network:"):]
-            raise RunnerError(text)
-        interfaces = options.get("node_interfaces") or {}
-        default_iface = options.get("node_interface")
-        touched = False
-        for name, node in list(state.nodes.items()):
-            if node.interface is None and (interfaces.get(name) or default_iface):
-                state.nodes[name] = node.replace(interface=interfaces.get(name) or default_iface)
-                touched = True
-        if touched:
-            state.invalidate()
-        return state
-
-    def diff(self, before, after):
-        return core_plan.diff_sdn(before, after)
-
-    def apply_change(self, state, change):
-        if change.kind == "HostSubnet":
-            state.set_node_egress(change.name, egress_cidrs=change.after.get("egressCIDRs"),
-                                  egress_ips=change.after.get("egressIPs"))
-        elif change.kind == "NetNamespace":
-            state.set_namespace_egress(change.name, change.after.get("egressIPs") or [])
-
-    def write_rank(self, change):
-        gains, losses = _gains_losses(change)
-        if change.kind == "HostSubnet":
-            return 2 if losses else 0
-        return 1
+    def advisories(self, state, scope):
+        """Non-blocking findings (dicts) the core cannot make, e.g. checks skipped for lack of data."""
+        return []
 
 
-BACKENDS = {"OpenShiftSDN": SdnBackend()}
-
-
-def _as_list(value):
+def as_list(value):
     return list(value or [])
-
-
-def _gains_losses(change):
-    gains = losses = False
-    for key in set(change.before) | set(change.after):
-        old, new = set(_as_list(change.before.get(key))), set(_as_list(change.after.get(key)))
-        gains = gains or bool(new - old)
-        losses = losses or bool(old - new)
-    return gains, losses
 
 
 class Mutation(object):
@@ -272,7 +218,7 @@ def _moves(changes):
     gained, lost = set(), set()
     for change in changes:
         for key in set(change.before) | set(change.after):
-            old, new = set(_as_list(change.before.get(key))), set(_as_list(change.after.get(key)))
+            old, new = set(as_list(change.before.get(key))), set(as_list(change.after.get(key)))
             gained |= new - old
             lost |= old - new
     return gained & lost
@@ -341,11 +287,10 @@ class Runner(object):
     def read(self, kinds=None):
         if self.network_type is None:
             self.network_type = self.read_network_type()
-            if self.backend is None:
-                self.backend = BACKENDS.get(self.network_type)
-                if self.backend is None:
-                    raise RunnerError("the cluster's network type is %s; this module manages %s" % (
-                        self.network_type, ", ".join(sorted(BACKENDS))), network_type=self.network_type)
+            if self.network_type != self.backend.network_type:
+                raise RunnerError("the cluster's network type is %s; this module manages %s%s" % (
+                    self.network_type, self.backend.network_type, self.backend.other_modules),
+                    network_type=self.network_type)
         for kind in kinds or self.backend.kinds:
             self.raw[kind] = dict((o["metadata"]["name"], o) for o in self.client.list(kind))
         return self.raw
@@ -373,7 +318,7 @@ class Runner(object):
         outcome = Outcome(before, mutation, changes, findings_before, findings_after, scope)
         outcome.finding_dicts, outcome.blocking = classify(findings_before, findings_after, scope,
                                                            force=self.params.get("force"))
-        outcome.finding_dicts.extend(network_unknown(mutation.state, scope))
+        outcome.finding_dicts.extend(self.backend.advisories(mutation.state, scope))
         allowed = set(finding_key(f) for f in findings_before) | set(finding_key(f) for f in findings_after)
         outcome.order = order_changes(self.backend, before, changes, allowed)
         return outcome
@@ -587,73 +532,10 @@ class _Conflict(Exception):
         self.written = written
 
 
-def run_facts(module):
-    """main() of egressip_facts: read once, validate, summarize; never writes."""
-    from ansible_collections.ocp.egressip.plugins.module_utils import facts as facts_mod
-    runner = Runner(module)
-    try:
-        runner.network_type = runner.read_network_type()
-        runner.backend = BACKENDS.get(runner.network_type)
-        if runner.network_type == "OVNKubernetes":
-            # OVN-Kubernetes: Nodes and EgressIP objects, same output shape (ovn_runner.ovn_facts)
-            from ansible_collections.ocp.egressip.plugins.module_utils.ovn_runner import ovn_facts
-            data, lines = ovn_facts(runner)
-        elif runner.backend is None:
-            runner.warnings.append("network type %s: only %s details are reported by this version" % (
-                runner.network_type, ", ".join(sorted(BACKENDS))))
-            data = dict(network_type=runner.network_type, mode="none", nodes=[], namespaces=[], assignments={},
-                        capacity=dict(cidrs={}, nodes={}), findings=[])
-            lines = []
-        else:
-            runner.read()
-            state = runner.build()
-            findings = core_validate.validate(state)
-            data = facts_mod.gather(runner.network_type, runner.raw, state, findings)
-            data["findings"].extend(network_unknown(state, None))
-            lines = facts_mod.hostsubnet_table(list(runner.raw["HostSubnet"].values())) + [""] + \
-                facts_mod.netnamespace_table(list(runner.raw["NetNamespace"].values()))
-    except RunnerError as exc:
-        module.fail_json(msg=exc.msg, api_requests=runner.client.requests, **exc.extra)
-    except ApiError as exc:
-        module.fail_json(msg="API request failed: %s" % exc, status=exc.status, api_requests=runner.client.requests)
-    except ValueError as exc:
-        module.fail_json(msg=str(exc), api_requests=runner.client.requests)
-    for w in runner.warnings:
-        module.warn(w)
-    result = dict(changed=False, egressip=data, ansible_facts=dict(egressip=data), api_requests=runner.client.requests)
-    if module.params.get("format") == "table":
-        result["table_lines"] = lines
-    module.exit_json(**result)
-
-
-def network_unknown(state, scope):
-    """Advisory findings: nodes holding egress addresses whose primary network is unknown,
-    so the check that the addresses lie in it was skipped.  ``scope`` None = all nodes."""
-    in_scope_ns = set()
-    if scope is not None:
-        for name, ns in state.namespaces.items():
-            if ref("NetNamespace", name) in scope:
-                in_scope_ns.update(ns.egress_ips)
-    out = []
-    for name in sorted(state.nodes):
-        node = state.nodes[name]
-        if node.network or not (node.egress_ips or node.egress_cidrs):
-            continue
-        if scope is not None and ref("HostSubnet", name) not in scope and not (set(node.egress_ips) & in_scope_ns):
-            continue
-        out.append(dict(
-            code="NODE_NETWORK_UNKNOWN", severity="warning", blocking=False, objects=[ref("HostSubnet", name)],
-            message='HostSubnet "%s": the network of its primary interface is unknown (no %s or %s annotation on '
-                    'the Node, not in node_networks, no node_network): the check that its egress IPs lie in '
-                    'it was skipped' % (name, "cloud.network.openshift.io/egress-ipconfig",
-                                        "k8s.ovn.org/node-primary-ifaddr")))
-    return out
-
-
-def run_module(module, build_mutation, runner_class=None):
+def run_module(module, build_mutation, runner_class):
     """Standard main(): build the change from the parameters, run the loop, exit/fail.
-    ``runner_class``: a Runner subclass (the OVN module's); default Runner."""
-    runner = (runner_class or Runner)(module)
+    ``runner_class``: the backend's Runner subclass (sdn.backend.SdnRunner, ovn.runner.OvnRunner)."""
+    runner = runner_class(module)
     try:
         result = runner.converge(build_mutation(module.params))
     except RunnerError as exc:

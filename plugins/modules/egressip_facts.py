@@ -142,7 +142,8 @@ api_requests:
   type: int
 """
 
-from ansible_collections.ocp.egressip.plugins.module_utils.runner import argument_spec, new_module, run_facts
+from ansible_collections.ocp.egressip.plugins.module_utils.runner import argument_spec, new_module
+from ansible_collections.ocp.egressip.plugins.module_utils.facts_runner import run_facts
 
 
 def main():

@@ -184,7 +184,8 @@ diff:
 """
 
 from ansible_collections.ocp.egressip.plugins.module_utils.runner import argument_spec, new_module, run_module
-from ansible_collections.ocp.egressip.plugins.module_utils.changes import hostsubnet_mutation
+from ansible_collections.ocp.egressip.plugins.module_utils.sdn.backend import SdnRunner
+from ansible_collections.ocp.egressip.plugins.module_utils.sdn.changes import hostsubnet_mutation
 
 ITEM_SPEC = dict(
     name=dict(type="str", required=True),
@@ -203,7 +204,7 @@ def main():
         hostsubnets=dict(type="list", elements="dict", options=ITEM_SPEC),
     )
     module = new_module(spec, mutually_exclusive=[["name", "hostsubnets"]], required_one_of=[["name", "hostsubnets"]])
-    run_module(module, hostsubnet_mutation)
+    run_module(module, hostsubnet_mutation, SdnRunner)
 
 
 if __name__ == "__main__":

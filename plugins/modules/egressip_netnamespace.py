@@ -237,7 +237,8 @@ diff:
 """
 
 from ansible_collections.ocp.egressip.plugins.module_utils.runner import argument_spec, new_module, run_module
-from ansible_collections.ocp.egressip.plugins.module_utils.changes import netnamespace_mutation
+from ansible_collections.ocp.egressip.plugins.module_utils.sdn.backend import SdnRunner
+from ansible_collections.ocp.egressip.plugins.module_utils.sdn.changes import netnamespace_mutation
 
 ITEM_SPEC = dict(
     name=dict(type="str", required=True),
@@ -263,7 +264,7 @@ def main():
     )
     module = new_module(spec, mutually_exclusive=[["name", "netnamespaces"], ["egress_ips", "count"]],
                         required_one_of=[["name", "netnamespaces"]])
-    run_module(module, netnamespace_mutation)
+    run_module(module, netnamespace_mutation, SdnRunner)
 
 
 if __name__ == "__main__":

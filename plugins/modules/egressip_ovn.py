@@ -321,7 +321,7 @@ diff:
 """
 
 from ansible_collections.ocp.egressip.plugins.module_utils.runner import argument_spec, new_module
-from ansible_collections.ocp.egressip.plugins.module_utils.ovn_runner import run_ovn_module
+from ansible_collections.ocp.egressip.plugins.module_utils.ovn.runner import run_ovn_module
 
 ITEM_SPEC = dict(
     name=dict(type="str", required=True),

@@ -8,8 +8,8 @@ import subprocess
 import sys
 import time
 
-from ansible_collections.ocp.egressip.plugins.module_utils import state as core_state
-from ansible_collections.ocp.egressip.plugins.module_utils import validate as core_validate
+from ansible_collections.ocp.egressip.plugins.module_utils.core import state as core_state
+from ansible_collections.ocp.egressip.plugins.module_utils.core import validate as core_validate
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 HERE = os.path.dirname(os.path.abspath(__file__))

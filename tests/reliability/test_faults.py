@@ -10,8 +10,8 @@ import contextlib
 
 import pytest
 
-from ansible_collections.ocp.egressip.plugins.module_utils import state as core_state
-from ansible_collections.ocp.egressip.plugins.module_utils import validate as core_validate
+from ansible_collections.ocp.egressip.plugins.module_utils.core import state as core_state
+from ansible_collections.ocp.egressip.plugins.module_utils.core import validate as core_validate
 from tests.reliability.common import (
     HS, LEASES, NN, NODE_NETWORK, NODES, Run, create_namespaces, finish_play, kill_group, no_traceback,
     start_play,

@@ -9,7 +9,7 @@ import os
 import pytest
 import yaml
 
-from ansible_collections.ocp.egressip.plugins.module_utils.client import KINDS
+from ansible_collections.ocp.egressip.plugins.module_utils.k8s.client import KINDS
 from tests.lab.fixtures import start_lab
 from tests.reliability.common import ROOT, create_namespaces, play
 
@@ -215,7 +215,7 @@ def test_rbac_grants_exactly_what_the_modules_use(tmp_path, tally):
                 for v in rule["verbs"]:
                     offered.add((g, res, v))
     # get of single objects is only used to re-read an object when a rollback meets a 409
-    # (runner.Runner._undo, ovn_runner.OvnRunner._undo): granted, not exercised here
+    # (runner.Runner._undo, ovn/runner.py OvnRunner._undo): granted, not exercised here
     rollback_only = set([("network.openshift.io", "hostsubnets", "get"), ("network.openshift.io", "netnamespaces", "get"),
                          ("", "nodes", "get"), ("k8s.ovn.org", "egressips", "get")])
     unused = sorted(offered - used_rules - rollback_only)

@@ -25,15 +25,15 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.ocp.egressip.plugins.module_utils.addresses import (
+from ansible_collections.ocp.egressip.plugins.module_utils.core.addresses import (
     InputError, cidr_contains, int_to_ip, parse_pool_entry,
 )
-from ansible_collections.ocp.egressip.plugins.module_utils.findings import ERROR
-from ansible_collections.ocp.egressip.plugins.module_utils.index import index_of
-from ansible_collections.ocp.egressip.plugins.module_utils.plan import diff_sdn
-from ansible_collections.ocp.egressip.plugins.module_utils import segments as seg
-from ansible_collections.ocp.egressip.plugins.module_utils.state import ClusterState
-from ansible_collections.ocp.egressip.plugins.module_utils.validate import check_subjects, validate_change
+from ansible_collections.ocp.egressip.plugins.module_utils.core.findings import ERROR
+from ansible_collections.ocp.egressip.plugins.module_utils.core.index import index_of
+from ansible_collections.ocp.egressip.plugins.module_utils.core.plan import diff_sdn
+from ansible_collections.ocp.egressip.plugins.module_utils.core import segments as seg
+from ansible_collections.ocp.egressip.plugins.module_utils.core.state import ClusterState
+from ansible_collections.ocp.egressip.plugins.module_utils.core.validate import check_subjects, validate_change
 
 MODES = ("auto", "manual")
 MAX_COUNT = 256          # far above any node count a namespace could fail over across

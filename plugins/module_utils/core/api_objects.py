@@ -13,10 +13,10 @@ __metaclass__ = type
 
 import json
 
-from ansible_collections.ocp.egressip.plugins.module_utils.addresses import (
+from ansible_collections.ocp.egressip.plugins.module_utils.core.addresses import (
     InputError, classify_cidr, cidr_str, parse_ip, prefix_mask,
 )
-from ansible_collections.ocp.egressip.plugins.module_utils.model import (
+from ansible_collections.ocp.egressip.plugins.module_utils.core.model import (
     CLOUD_ANNOTATION, OVN, OVN_ASSIGNABLE_LABEL, OVN_IFADDR_ANNOTATION, SDN, ClusterState, Namespace, Node,
     _need_count, _need_list, _need_str,
 )

@@ -12,7 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.ocp.egressip.plugins.module_utils import addresses
+from ansible_collections.ocp.egressip.plugins.module_utils.core import addresses
 
 # The core's one exception for bad input, also importable from here.
 InputError = addresses.InputError

@@ -25,7 +25,7 @@ import bisect
 import contextlib
 import gc
 
-from ansible_collections.ocp.egressip.plugins.module_utils.addresses import (
+from ansible_collections.ocp.egressip.plugins.module_utils.core.addresses import (
     InputError, Runs, cidr_bounds, classify_cidr, classify_ip, int_to_ip, prefix_mask,
 )
 

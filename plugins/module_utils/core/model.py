@@ -21,7 +21,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.ocp.egressip.plugins.module_utils.addresses import InputError
+from ansible_collections.ocp.egressip.plugins.module_utils.core.addresses import InputError
 
 SDN = "OpenShiftSDN"
 OVN = "OVNKubernetes"

@@ -85,3 +85,15 @@ def diff_sdn(before, after, only=None):
         namespaces.append(Change(ns_kind, name, {"egressIPs": list(old.egress_ips)},
                                  {"egressIPs": list(new.egress_ips)}))
     return gaining + namespaces + losing
+
+
+def keep_order(current, wanted):
+    """A spec list the user asked for: ``wanted`` de-duplicated; the current order when it is the same set (no spurious change)."""
+    seen = []
+    for item in wanted:
+        item = item.strip() if isinstance(item, str) else item
+        if item not in seen:
+            seen.append(item)
+    if set(seen) == set(current or []) and len(current or []) == len(seen):
+        return list(current)
+    return seen

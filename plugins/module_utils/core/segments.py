@@ -16,7 +16,7 @@ __metaclass__ = type
 
 import bisect
 
-from ansible_collections.ocp.egressip.plugins.module_utils.addresses import (
+from ansible_collections.ocp.egressip.plugins.module_utils.core.addresses import (
     cidr_bounds, cidr_within, intersect_intervals, interval_size, merge_intervals, parse_pool_entry,
     subtract_intervals, usable_bounds,
 )

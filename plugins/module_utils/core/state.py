@@ -8,11 +8,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.ocp.egressip.plugins.module_utils.model import (  # noqa: F401
+from ansible_collections.ocp.egressip.plugins.module_utils.core.model import (  # noqa: F401
     CLOUD_ANNOTATION, NETWORK_TYPES, OVN, OVN_ASSIGNABLE_LABEL, OVN_IFADDR_ANNOTATION, SDN,
     ClusterState, Namespace, Node,
 )
-from ansible_collections.ocp.egressip.plugins.module_utils.api_objects import (  # noqa: F401
+from ansible_collections.ocp.egressip.plugins.module_utils.core.api_objects import (  # noqa: F401
     state_from_ovn, state_from_sdn,
 )
 

@@ -14,11 +14,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.ocp.egressip.plugins.module_utils.addresses import (
+from ansible_collections.ocp.egressip.plugins.module_utils.core.addresses import (
     HOST_BITS, NOT_IPV4, NOT_IPV4_NET, cidr_contains, cidr_str, cidr_within, int_to_ip,
 )
-from ansible_collections.ocp.egressip.plugins.module_utils.findings import ERROR, Finding
-from ansible_collections.ocp.egressip.plugins.module_utils.index import RootIndex, gc_paused
+from ansible_collections.ocp.egressip.plugins.module_utils.core.findings import ERROR, Finding
+from ansible_collections.ocp.egressip.plugins.module_utils.core.index import RootIndex, gc_paused
 
 _CIDR_FIELDS = ("egressCIDRs", "network", "cloud network")
 _SEVERITY_RANK = {ERROR: 0}

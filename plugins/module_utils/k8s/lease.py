@@ -22,7 +22,7 @@ import socket
 import time
 import uuid
 
-from ansible_collections.ocp.egressip.plugins.module_utils.client import ApiError
+from ansible_collections.ocp.egressip.plugins.module_utils.k8s.client import ApiError
 
 _FORMATS = ("%Y-%m-%dT%H:%M:%S.%fZ", "%Y-%m-%dT%H:%M:%SZ")
 

@@ -27,12 +27,12 @@ __metaclass__ = type
 
 import json
 
-from ansible_collections.ocp.egressip.plugins.module_utils.addresses import (
+from ansible_collections.ocp.egressip.plugins.module_utils.core.addresses import (
     InputError, cidr_contains, cidr_str, classify_cidr, classify_ip,
 )
-from ansible_collections.ocp.egressip.plugins.module_utils.findings import ERROR, WARNING, Code, Finding
-from ansible_collections.ocp.egressip.plugins.module_utils import state as core_state
-from ansible_collections.ocp.egressip.plugins.module_utils.validate import sort_findings, validate
+from ansible_collections.ocp.egressip.plugins.module_utils.core.findings import ERROR, WARNING, Code, Finding
+from ansible_collections.ocp.egressip.plugins.module_utils.core import state as core_state
+from ansible_collections.ocp.egressip.plugins.module_utils.core.validate import sort_findings, validate
 
 OVN = core_state.OVN
 LABEL = core_state.OVN_ASSIGNABLE_LABEL
@@ -69,7 +69,7 @@ class OvnFinding(Finding):
 
 
 def core_codes():
-    from ansible_collections.ocp.egressip.plugins.module_utils.findings import CODES
+    from ansible_collections.ocp.egressip.plugins.module_utils.core.findings import CODES
     return CODES
 
 

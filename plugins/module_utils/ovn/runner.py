@@ -15,16 +15,16 @@ __metaclass__ = type
 import copy
 import re
 
-from ansible_collections.ocp.egressip.plugins.module_utils.changes import keep_order
-from ansible_collections.ocp.egressip.plugins.module_utils.client import ApiError
+from ansible_collections.ocp.egressip.plugins.module_utils.core.plan import keep_order
+from ansible_collections.ocp.egressip.plugins.module_utils.k8s.client import ApiError
 from ansible_collections.ocp.egressip.plugins.module_utils.runner import (
-    BLOCKING_WARNING_CODES, Mutation, Outcome, Runner, RunnerError, classify, ref, run_module,
+    BLOCKING_WARNING_CODES, Backend, Mutation, Outcome, Runner, RunnerError, classify, ref, run_module,
 )
 
 try:
-    from ansible_collections.ocp.egressip.plugins.module_utils import ovn
-    from ansible_collections.ocp.egressip.plugins.module_utils import allocate as core_allocate
-    from ansible_collections.ocp.egressip.plugins.module_utils import facts as facts_mod
+    from ansible_collections.ocp.egressip.plugins.module_utils.ovn import model as ovn
+    from ansible_collections.ocp.egressip.plugins.module_utils.core import allocate as core_allocate
+    from ansible_collections.ocp.egressip.plugins.module_utils.core import facts as facts_mod
 except ImportError:   # reported by runner.new_module (netaddr missing)
     ovn = core_allocate = facts_mod = None
 
@@ -63,7 +63,7 @@ def status_assignments(eip_obj):
     return out
 
 
-class OvnBackend(object):
+class OvnBackend(Backend):
     network_type = OVN_TYPE
     kinds = ("Node", "EgressIP")
 

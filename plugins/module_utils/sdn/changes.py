@@ -17,23 +17,12 @@ except ImportError:
     HAS_NETADDR = False
 
 from ansible_collections.ocp.egressip.plugins.module_utils.runner import Mutation, RunnerError, ref
+from ansible_collections.ocp.egressip.plugins.module_utils.core.plan import keep_order
 
 try:
-    from ansible_collections.ocp.egressip.plugins.module_utils import allocate as core_allocate
+    from ansible_collections.ocp.egressip.plugins.module_utils.core import allocate as core_allocate
 except ImportError:
     core_allocate = None
-
-
-def keep_order(current, wanted):
-    """``wanted`` de-duplicated; the current order when it is the same set (no spurious change)."""
-    seen = []
-    for item in wanted:
-        item = item.strip() if isinstance(item, str) else item
-        if item not in seen:
-            seen.append(item)
-    if set(seen) == set(current or []) and len(current or []) == len(seen):
-        return list(current)
-    return seen
 
 
 # -- egressip_hostsubnet -----------------------------------------------------------------

@@ -8,7 +8,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.ocp.egressip.plugins.module_utils.state import ClusterState, Namespace, Node
+from ansible_collections.ocp.egressip.plugins.module_utils.core.state import ClusterState, Namespace, Node
 
 NET = "198.51.100.0/24"
 NETID = 5281170

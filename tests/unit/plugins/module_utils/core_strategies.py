@@ -9,7 +9,7 @@ __metaclass__ = type
 
 from hypothesis import strategies as st
 
-from ansible_collections.ocp.egressip.plugins.module_utils.state import ClusterState, Namespace, Node
+from ansible_collections.ocp.egressip.plugins.module_utils.core.state import ClusterState, Namespace, Node
 
 # Few addresses, so that random states collide often (that is where the bugs are).
 ADDRS = ["198.51.100.%d" % i for i in (0, 1, 2, 3, 64, 65, 70, 95, 96, 100, 127, 128, 129, 141, 142, 143, 200, 255)]

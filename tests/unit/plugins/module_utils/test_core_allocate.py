@@ -9,13 +9,13 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.ocp.egressip.plugins.module_utils.addresses import InputError
-from ansible_collections.ocp.egressip.plugins.module_utils.allocate import (
+from ansible_collections.ocp.egressip.plugins.module_utils.core.addresses import InputError
+from ansible_collections.ocp.egressip.plugins.module_utils.core.allocate import (
     AllocationError, Plan, Request, allocate, release,
 )
-from ansible_collections.ocp.egressip.plugins.module_utils.findings import errors
-from ansible_collections.ocp.egressip.plugins.module_utils.state import state_from_sdn
-from ansible_collections.ocp.egressip.plugins.module_utils.validate import validate
+from ansible_collections.ocp.egressip.plugins.module_utils.core.findings import errors
+from ansible_collections.ocp.egressip.plugins.module_utils.core.state import state_from_sdn
+from ansible_collections.ocp.egressip.plugins.module_utils.core.validate import validate
 from ansible_collections.ocp.egressip.tests.unit.plugins.module_utils.core_builders import (
     NET, NETID, auto_base, blog_hostsubnets, codes, ip, manual_base, netnamespace,
 )

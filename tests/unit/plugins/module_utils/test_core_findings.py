@@ -11,8 +11,8 @@ import re
 
 import pytest
 
-from ansible_collections.ocp.egressip.plugins.module_utils import findings
-from ansible_collections.ocp.egressip.plugins.module_utils.validate import validate
+from ansible_collections.ocp.egressip.plugins.module_utils.core import findings
+from ansible_collections.ocp.egressip.plugins.module_utils.core.validate import validate
 from ansible_collections.ocp.egressip.tests.unit.plugins.module_utils.core_builders import (
     auto_base, codes, ip, manual_base,
 )

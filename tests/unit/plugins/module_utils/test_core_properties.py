@@ -10,13 +10,13 @@ import os
 
 from hypothesis import HealthCheck, event, given, settings, strategies as st
 
-from ansible_collections.ocp.egressip.plugins.module_utils.addresses import (
+from ansible_collections.ocp.egressip.plugins.module_utils.core.addresses import (
     InputError, classify_ip, cidr_bounds, classify_cidr, parse_pool_entry,
 )
-from ansible_collections.ocp.egressip.plugins.module_utils.allocate import AllocationError, Request, allocate, release
-from ansible_collections.ocp.egressip.plugins.module_utils.findings import errors
-from ansible_collections.ocp.egressip.plugins.module_utils.index import RootIndex, index_of
-from ansible_collections.ocp.egressip.plugins.module_utils.validate import subject_keys, validate, validate_change
+from ansible_collections.ocp.egressip.plugins.module_utils.core.allocate import AllocationError, Request, allocate, release
+from ansible_collections.ocp.egressip.plugins.module_utils.core.findings import errors
+from ansible_collections.ocp.egressip.plugins.module_utils.core.index import RootIndex, index_of
+from ansible_collections.ocp.egressip.plugins.module_utils.core.validate import subject_keys, validate, validate_change
 from ansible_collections.ocp.egressip.tests.unit.plugins.module_utils.core_strategies import (
     ADDRS, GARBAGE, clean_clusters, requests, states,
 )
@@ -212,7 +212,7 @@ mostly_counts = st.one_of(st.none(), st.integers(0, 3), garbage)
 @given(st.lists(st.tuples(mostly_lists, mostly_lists, mostly_counts), min_size=1, max_size=3),
        mostly_lists, st.lists(garbage, max_size=2))
 def test_garbage_objects_never_crash_validation_or_allocation(node_fields, ns_ips, reserved):
-    from ansible_collections.ocp.egressip.plugins.module_utils.state import ClusterState, Namespace, Node
+    from ansible_collections.ocp.egressip.plugins.module_utils.core.state import ClusterState, Namespace, Node
     try:
         nodes = [Node("w%d" % i, "198.51.100.%d" % (10 + i), network="198.51.100.0/24",
                       egress_cidrs=cidrs, egress_ips=ips, capacity=cap)

@@ -10,13 +10,13 @@ import json
 
 import pytest
 
-from ansible_collections.ocp.egressip.plugins.module_utils import addresses as A
-from ansible_collections.ocp.egressip.plugins.module_utils.addresses import InputError
-from ansible_collections.ocp.egressip.plugins.module_utils.plan import Change, diff_sdn
-from ansible_collections.ocp.egressip.plugins.module_utils.state import (
+from ansible_collections.ocp.egressip.plugins.module_utils.core import addresses as A
+from ansible_collections.ocp.egressip.plugins.module_utils.core.addresses import InputError
+from ansible_collections.ocp.egressip.plugins.module_utils.core.plan import Change, diff_sdn
+from ansible_collections.ocp.egressip.plugins.module_utils.core.state import (
     CLOUD_ANNOTATION, OVN_IFADDR_ANNOTATION, ClusterState, Namespace, Node, state_from_sdn,
 )
-from ansible_collections.ocp.egressip.plugins.module_utils.validate import validate
+from ansible_collections.ocp.egressip.plugins.module_utils.core.validate import validate
 from ansible_collections.ocp.egressip.tests.unit.plugins.module_utils.core_builders import (
     NETID, blog_hostsubnets, codes, ip, manual_base, netnamespace,
 )
@@ -118,7 +118,7 @@ def test_setters_copy_on_write_and_keep_the_index_in_step():
 
 
 def test_direct_assignment_after_caching_is_noticed():
-    from ansible_collections.ocp.egressip.plugins.module_utils.allocate import Request, allocate
+    from ansible_collections.ocp.egressip.plugins.module_utils.core.allocate import Request, allocate
     state = manual_base()
     validate(state)                                       # caches an index
     state.nodes["worker03"] = state.nodes["worker03"].replace(ready=False)
@@ -198,8 +198,8 @@ def egressip_obj(name, ips, placed=()):
 
 
 def test_ovn_objects_validate_and_allocate_unchanged():
-    from ansible_collections.ocp.egressip.plugins.module_utils.allocate import Request, allocate
-    from ansible_collections.ocp.egressip.plugins.module_utils.state import state_from_ovn
+    from ansible_collections.ocp.egressip.plugins.module_utils.core.allocate import Request, allocate
+    from ansible_collections.ocp.egressip.plugins.module_utils.core.state import state_from_ovn
     nodes = [ovn_node("worker01", 141), ovn_node("worker02", 142), ovn_node("worker03", 143, assignable=False)]
     good = state_from_ovn([egressip_obj("web", [ip(100), ip(101)], [("worker01", ip(100)), ("worker02", ip(101))]),
                            egressip_obj("api", [])], nodes)

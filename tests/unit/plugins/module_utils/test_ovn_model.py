@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from ansible_collections.ocp.egressip.plugins.module_utils import ovn
+from ansible_collections.ocp.egressip.plugins.module_utils.ovn import model as ovn
 
 NET = "198.51.100.0/24"
 IP1, IP2, IP3 = "198.51.100.120", "198.51.100.121", "198.51.100.122"

@@ -5,7 +5,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.ocp.egressip.plugins.module_utils.facts import hostsubnet_table, netnamespace_table
+from ansible_collections.ocp.egressip.plugins.module_utils.core.facts import hostsubnet_table, netnamespace_table
 
 
 def _hs(name, ip, subnet, cidrs=None, ips=None):

@@ -3,10 +3,14 @@ import datetime
 
 import pytest
 
-from ansible_collections.ocp.egressip.plugins.module_utils import runner, lease, changes, facts, client
-from ansible_collections.ocp.egressip.plugins.module_utils.state import state_from_sdn
-from ansible_collections.ocp.egressip.plugins.module_utils.findings import Finding
-from ansible_collections.ocp.egressip.plugins.module_utils.plan import Change, diff_sdn
+from ansible_collections.ocp.egressip.plugins.module_utils import runner
+from ansible_collections.ocp.egressip.plugins.module_utils.core import facts
+from ansible_collections.ocp.egressip.plugins.module_utils.core.plan import keep_order
+from ansible_collections.ocp.egressip.plugins.module_utils.k8s import client, lease
+from ansible_collections.ocp.egressip.plugins.module_utils.sdn import backend as sdn_backend, changes
+from ansible_collections.ocp.egressip.plugins.module_utils.core.state import state_from_sdn
+from ansible_collections.ocp.egressip.plugins.module_utils.core.findings import Finding
+from ansible_collections.ocp.egressip.plugins.module_utils.core.plan import Change, diff_sdn
 
 IP1, IP2 = "198.51.100.120", "198.51.100.121"
 
@@ -62,7 +66,7 @@ def test_order_changes_avoids_intermediate_double_claims():
     after.set_node_egress("worker02", egress_ips=[IP1])
     changes_ = diff_sdn(before, after)
     assert [c.name for c in changes_] == ["worker02", "worker01"]
-    ordered = runner.order_changes(runner.SdnBackend(), before, changes_, allowed_keys=set())
+    ordered = runner.order_changes(sdn_backend.SdnBackend(), before, changes_, allowed_keys=set())
     assert [c.name for c in ordered] == ["worker01", "worker02"]
 
 
@@ -71,16 +75,16 @@ def test_order_changes_pins_before_namespace_and_unpins_after():
     after = before.copy()
     after.set_node_egress("worker01", egress_ips=[IP1])
     after.set_namespace_egress("mywebserver", [IP1])
-    ordered = runner.order_changes(runner.SdnBackend(), before, diff_sdn(before, after), set())
+    ordered = runner.order_changes(sdn_backend.SdnBackend(), before, diff_sdn(before, after), set())
     assert [(c.kind, c.name) for c in ordered] == [("HostSubnet", "worker01"), ("NetNamespace", "mywebserver")]
-    ordered = runner.order_changes(runner.SdnBackend(), after, diff_sdn(after, before), set())
+    ordered = runner.order_changes(sdn_backend.SdnBackend(), after, diff_sdn(after, before), set())
     assert [(c.kind, c.name) for c in ordered] == [("NetNamespace", "mywebserver"), ("HostSubnet", "worker01")]
 
 
 def test_keep_order_no_spurious_change():
-    assert changes.keep_order(["b", "a"], ["a", "b"]) == ["b", "a"]
-    assert changes.keep_order(["b"], ["a", "b", "a"]) == ["a", "b"]
-    assert changes.keep_order([], []) == []
+    assert keep_order(["b", "a"], ["a", "b"]) == ["b", "a"]
+    assert keep_order(["b"], ["a", "b", "a"]) == ["a", "b"]
+    assert keep_order([], []) == []
 
 
 def test_pin_manual_spreads_one_per_node_and_unpins_released():
@@ -171,8 +175,8 @@ def test_kinds_table_paths():
 
 
 def test_gains_losses():
-    assert runner._gains_losses(Change("HostSubnet", "a", {"egressIPs": []}, {"egressIPs": [IP1]})) == (True, False)
-    assert runner._gains_losses(Change("HostSubnet", "a", {"egressIPs": [IP1]}, {"egressIPs": []})) == (False, True)
+    assert sdn_backend._gains_losses(Change("HostSubnet", "a", {"egressIPs": []}, {"egressIPs": [IP1]})) == (True, False)
+    assert sdn_backend._gains_losses(Change("HostSubnet", "a", {"egressIPs": [IP1]}, {"egressIPs": []})) == (False, True)
 
 
 def test_tabwrite_minwidth_like_go_tabwriter():
