@@ -33,7 +33,10 @@ KINDS = (
     Kind("Network", "config.openshift.io", "v1", "networks", False, True, True),
     # the platform type decides where OVN-Kubernetes takes egress networks from (cloud or not)
     Kind("Infrastructure", "config.openshift.io", "v1", "infrastructures", False, True, True),
-    Kind("EgressIP", "k8s.ovn.org", "v1", "egressips", False, True, True, ("eip",)),
+    # no status subresource: the CRD has ``subresources: {}`` (ovn-kubernetes 6c366bb
+    # dist/templates/k8s.ovn.org_egressips.yaml.j2:198), so status is kept on create and written
+    # by any update or patch of the object (the controller patches /status through the object)
+    Kind("EgressIP", "k8s.ovn.org", "v1", "egressips", False, True, False, ("eip",)),
     Kind("Lease", "coordination.k8s.io", "v1", "leases", True, False, False),
 )
 

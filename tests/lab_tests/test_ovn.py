@@ -90,3 +90,44 @@ def test_unassignable_ips_are_left_out(ovn):
     assert _items(ovn, "dup") == {}
     assert 'IP: "198.51.100.130" for EgressIP: dup is already allocated for EgressIP: outside on worker01' \
         in ovn.errors()
+
+
+def test_seed_ovn_dualstack(tmp_path):
+    """Both families on every node; one dual-stack EgressIP gets an IPv4 and an IPv6 address on
+    two different nodes (one address of an object per node, egressip_controller.go:1282)."""
+    with start_lab(tmp_path, scenario="seed-ovn-dualstack") as lab:
+        node = lab.get(NODES + "worker01")
+        ann = node["metadata"]["annotations"]
+        assert json.loads(ann["k8s.ovn.org/node-primary-ifaddr"]) == {"ipv4": "198.51.100.144/24",
+                                                                      "ipv6": "2001:db8::144/64"}
+        assert json.loads(ann["k8s.ovn.org/host-cidrs"]) == ["198.51.100.144/24", "2001:db8::144/64"]
+        assert {"type": "InternalIP", "address": "2001:db8::144"} in node["status"]["addresses"]
+        net = lab.get("/apis/config.openshift.io/v1/networks/cluster")
+        assert [c["cidr"] for c in net["status"]["clusterNetwork"]] == ["10.8.0.0/14", "2001:db8:8000::/48"]
+        for w in ("worker01", "worker02"):
+            lab.patch(NODES + w, LABEL)
+        _create(lab, "dual", ["198.51.100.130", "2001:DB8:0:0:0:0:0:130"])
+        items = _items(lab, "dual")
+        assert set(items) == {"198.51.100.130", "2001:db8::130"}            # canonical text
+        assert set(items.values()) == {"worker01", "worker02"}
+        _create(lab, "host", ["2001:db8::145"])
+        assert _items(lab, "host") == {}
+        assert any("2001:db8::145 is conflicting with a host (worker02)" in e for e in lab.errors())
+
+
+def test_seed_ovn_multinic(tmp_path):
+    """The workers' secondary host network (host-cidrs only) hosts egress IPs; the masters,
+    without it, never get them (egressip_controller.go:1245-1276)."""
+    with start_lab(tmp_path, scenario="seed-ovn-multinic") as lab:
+        cidrs = json.loads(lab.get(NODES + "worker02")["metadata"]["annotations"]["k8s.ovn.org/host-cidrs"])
+        assert cidrs == ["198.51.100.145/24", "203.0.113.145/25"]
+        master = json.loads(lab.get(NODES + "master01")["metadata"]["annotations"]["k8s.ovn.org/host-cidrs"])
+        assert master == ["198.51.100.141/24"]
+        for n in ("master01", "worker01", "worker02"):
+            lab.patch(NODES + n, LABEL)
+        _create(lab, "sec", ["203.0.113.150", "203.0.113.151"])
+        assert set(_items(lab, "sec").values()) == {"worker01", "worker02"}
+        _create(lab, "third", ["203.0.113.152"])
+        assert _items(lab, "third")["203.0.113.152"] in ("worker01", "worker02")
+        _create(lab, "outside", ["203.0.113.20"])     # the database's /25: no node has it
+        assert _items(lab, "outside") == {}
