@@ -1,5 +1,5 @@
 """CLI: python -m tests.lab --scenario seed --kubeconfig FILE [--port N] [--tls] [--token T]
-[--dataplane worker01=NETNS:IFACE,...]
+[--dataplane worker01=NETNS:IFACE[@CIDR],...]
 
 Writes a kubeconfig to FILE (and with --tls the CA to FILE.ca.pem), prints one line
 ``ready <url>`` once it serves, and exits 0 on SIGTERM/SIGINT."""
@@ -40,12 +40,13 @@ def write_private(path, data):
 
 def main(argv=None):
     p = argparse.ArgumentParser(prog="python -m tests.lab", description=__doc__.splitlines()[0])
-    p.add_argument("--scenario", default="seed", help="seed, seed-ovn, empty, scale:NODES:NAMESPACES")
+    p.add_argument("--scenario", default="seed", help="seed, seed-ovn, seed-ovn-dualstack, seed-ovn-multinic, empty, "
+                   "scale:NODES:NAMESPACES")
     p.add_argument("--kubeconfig", required=True, help="where to write the kubeconfig")
     p.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: any free port)")
     p.add_argument("--tls", action="store_true", help="serve HTTPS with a generated CA")
     p.add_argument("--token", default=None, help="bearer token (default: random)")
-    p.add_argument("--dataplane", default="", help="worker01=NETNS:IFACE,... (run ip addr add/del)")
+    p.add_argument("--dataplane", default="", help="worker01=NETNS:IFACE[@CIDR],... (run ip addr add/del)")
     p.add_argument("--verbose", action="store_true", help="log each API request on stderr")
     args = p.parse_args(argv)
     try:

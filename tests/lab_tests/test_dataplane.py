@@ -145,3 +145,87 @@ def test_ovn_status_assignment_is_configured_and_announced(tmp_path, wired_node)
         lab.set_ready("worker01", False)      # no other assignable node: the IP leaves worker01
         assert "198.51.100.120" not in _addrs(node_ns)
         assert not [e for e in lab.events() if e["source"] == "dataplane" and e["level"] == "E"]
+
+
+@pytest.fixture
+def wired_node6():
+    """A node namespace on a dual-stack LAN with an observer (2001:db8::1) that already has a
+    neighbour entry for the IPv6 egress address with a foreign MAC (a previous holder), and a
+    second interface enp2s0 for a secondary host network."""
+    if os.geteuid() != 0 or not shutil.which("ip"):
+        pytest.skip("needs root and iproute2")
+    node, obs = "labdp%d-6w1" % os.getpid(), "labdp%d-6obs" % os.getpid()
+    made = []
+    try:
+        for name in (node, obs):
+            _ip("netns", "add", name)
+            made.append(name)
+        _ip("-n", node, "link", "add", "enp1s0", "type", "veth", "peer", "name", "lan0", "netns", obs)
+        _ip("-n", node, "link", "add", "enp2s0", "type", "veth", "peer", "name", "enp2s0p")
+        _ip("-n", node, "addr", "add", "198.51.100.144/24", "dev", "enp1s0")
+        _ip("-n", node, "-6", "addr", "add", "2001:db8::144/64", "dev", "enp1s0", "nodad")
+        _ip("-n", node, "addr", "add", "203.0.113.144/25", "dev", "enp2s0")
+        _ip("-n", obs, "-6", "addr", "add", "2001:db8::1/64", "dev", "lan0", "nodad")
+        for name, dev in ((node, "enp1s0"), (node, "enp2s0"), (node, "enp2s0p"), (obs, "lan0")):
+            _ip("-n", name, "link", "set", dev, "up")
+        _ip("-n", obs, "-6", "neigh", "replace", "2001:db8::120", "lladdr", "02:00:00:00:00:01", "dev", "lan0",
+            "nud", "reachable")
+        yield node, obs
+    finally:
+        for name in made:
+            _ip("netns", "del", name, check=False)
+
+
+def _create_eip(lab, name, ips):
+    lab.post("/apis/k8s.ovn.org/v1/egressips", {
+        "apiVersion": "k8s.ovn.org/v1", "kind": "EgressIP", "metadata": {"name": name},
+        "spec": {"egressIPs": ips,
+                 "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "mywebserver"}}}})
+
+
+def test_ipv6_egress_address_configured_and_announced(tmp_path, wired_node6):
+    """seed-ovn-dualstack: an IPv6 status item goes on enp1s0 with the node network's /64
+    (``ip -6 addr add ... nodad``) and an unsolicited Neighbour Advertisement moves the
+    observer's entry to the node's MAC at once."""
+    node_ns, obs = wired_node6
+    mac = _ip("-n", node_ns, "-o", "link", "show", "enp1s0").stdout.split("link/ether ")[1].split()[0]
+    time.sleep(1.1)   # past the neighbour entry's locktime
+    args = ["--dataplane", "worker01=%s:enp1s0" % node_ns]
+    with start_lab(tmp_path, scenario="seed-ovn-dualstack", extra_args=args) as lab:
+        lab.patch("/api/v1/nodes/worker01", {"metadata": {"labels": {"k8s.ovn.org/egress-assignable": ""}}})
+        _create_eip(lab, "dual", ["2001:DB8::120"])
+        assert lab.get("/apis/k8s.ovn.org/v1/egressips/dual")["status"]["items"] == [
+            {"node": "worker01", "egressIP": "2001:db8::120"}]
+        line = [l for l in _ip("-n", node_ns, "-o", "-6", "addr", "show", "dev", "enp1s0").stdout.splitlines()
+                if "2001:db8::120/64" in l]
+        assert len(line) == 1 and "tentative" not in line[0]
+        deadline = time.monotonic() + 5
+        while mac not in _ip("-n", obs, "-6", "neigh", "show", "2001:db8::120").stdout and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert mac in _ip("-n", obs, "-6", "neigh", "show", "2001:db8::120").stdout
+        lab.set_ready("worker01", False)
+        assert "2001:db8::120" not in _ip("-n", node_ns, "-o", "-6", "addr", "show", "dev", "enp1s0").stdout
+        assert not [e for e in lab.events() if e["source"] == "dataplane" and e["level"] == "E"]
+
+
+def test_secondary_network_address_goes_on_its_interface(tmp_path, wired_node6):
+    """seed-ovn-multinic: an egress IP of the secondary host network goes on enp2s0 with /25."""
+    node_ns, _obs = wired_node6
+    args = ["--dataplane", "worker01=%s:enp1s0,worker01=%s:enp2s0@203.0.113.128/25" % (node_ns, node_ns)]
+    with start_lab(tmp_path, scenario="seed-ovn-multinic", extra_args=args) as lab:
+        lab.patch("/api/v1/nodes/worker01", {"metadata": {"labels": {"k8s.ovn.org/egress-assignable": ""}}})
+        _create_eip(lab, "sec", ["203.0.113.150", "198.51.100.120"])
+        items = lab.get("/apis/k8s.ovn.org/v1/egressips/sec")["status"]["items"]
+        assert items == [{"node": "worker01", "egressIP": "203.0.113.150"}]    # one per node per object
+        assert "203.0.113.150/25" in _ip("-n", node_ns, "-o", "-4", "addr", "show", "dev", "enp2s0").stdout
+        assert "203.0.113.150" not in _addrs(node_ns)
+    assert "203.0.113.150" not in _ip("-n", node_ns, "-o", "-4", "addr", "show", "dev", "enp2s0").stdout
+
+
+def test_dataplane_mapping_parse():
+    from tests.lab.dataplane import parse
+    got = parse("w1=ns1:enp1s0,w1=ns1:enp2s0@203.0.113.128/25")
+    assert [(n, i, str(c) if c else None) for n, i, c in got["w1"]] == [
+        ("ns1", "enp1s0", None), ("ns1", "enp2s0", "203.0.113.128/25")]
+    with pytest.raises(ValueError):
+        parse("w1=ns1:enp2s0@nope")
