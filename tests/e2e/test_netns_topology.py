@@ -12,7 +12,7 @@ from tests.netns.fixtures import require_netns
 
 pytestmark = [pytest.mark.netns]
 
-TEST_NETS = ("198.51.100.", "203.0.113.")
+TEST_NETS = ("198.51.100.", "203.0.113.", "2001:db8:")
 
 
 def _root_test_addresses():
@@ -190,3 +190,34 @@ def test_gc_removes_topologies_of_dead_owners(tmp_path):
         assert prefix + "-" not in names and not state.exists()
     finally:
         down(topo)
+
+
+def test_dual_stack_and_secondary_network_topology():
+    """up(ipv6=True, secondary=True): 2001:db8::/64 on the LAN, 2001:db8:113::/64 to the
+    database, a second LAN 203.0.113.128/25 on the workers' enp2s0; all routed, all removed."""
+    require_netns()
+    from tests.netns.fixtures import make_topology
+    topo = make_topology("d", squatter=False, ipv6=True, secondary=True)
+    try:
+        w1, db = topo.ns("worker01"), topo.ns("database")
+        assert topo["hosts"]["worker01"]["ip6"] == "2001:db8::144"
+        assert topo["hosts"]["worker01"]["secondary_ip"] == "203.0.113.144"
+        assert tcp_probe(w1, "2001:db8::144", "2001:db8:113::10", 5432) == "open"
+        assert tcp_probe(w1, "203.0.113.144", "203.0.113.10", 5432) == "open"   # replies via the router
+        # an extra IPv6 / secondary address works as a source and reset_topology removes it
+        run_in(w1, ["ip", "-6", "addr", "add", "2001:db8::120/64", "dev", "enp1s0", "nodad"])
+        run_in(w1, ["ip", "addr", "add", "203.0.113.150/25", "dev", "enp2s0"])
+        assert tcp_probe(w1, "2001:db8::120", "2001:db8:113::10", 5432) == "open"
+        assert tcp_probe(w1, "203.0.113.150", "203.0.113.10", 5432) == "open"
+        from tests.netns.fixtures import reset_topology
+        reset_topology(topo)
+        out = run_in(w1, ["ip", "-o", "addr", "show"]).stdout
+        assert "2001:db8::120" not in out and "203.0.113.150" not in out
+        assert "2001:db8::144/64" in out and "203.0.113.144/25" in out
+        with pytest.raises(NetnsError):
+            add_addr(w1, "fd00::5", 64)
+    finally:
+        down(topo)
+    assert not [n for n in subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout.split()
+                if n.startswith(topo.prefix + "-")]
+    assert _root_test_addresses() == []

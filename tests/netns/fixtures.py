@@ -39,7 +39,7 @@ def require_netns() -> None:
 _gc_done = []
 
 
-def make_topology(tag: str = "g", squatter: bool = True):
+def make_topology(tag: str = "g", squatter: bool = True, ipv6: bool = False, secondary: bool = False):
     """Bring up a topology with a fresh prefix; the caller must call ``down(topo)``.
 
     Its state file goes to /run/egressip-netns/<prefix>.json (with this process as owner), so
@@ -52,7 +52,7 @@ def make_topology(tag: str = "g", squatter: bool = True):
         gc()
     os.makedirs(STATE_DIR, exist_ok=True)
     prefix = _prefix(tag)
-    return up(prefix=prefix, state=state_path_for(prefix), squatter=squatter)
+    return up(prefix=prefix, state=state_path_for(prefix), squatter=squatter, ipv6=ipv6, secondary=secondary)
 
 
 def reset_topology(topo) -> None:
@@ -61,13 +61,21 @@ def reset_topology(topo) -> None:
         ns = h["ns"]
         try:
             # remove every IPv4 address that up() did not put there
-            keep = {h["ip"], h.get("db_ip")}
+            keep = {h["ip"], h.get("db_ip"), h.get("secondary_ip"), "203.0.113.129"}
             out = run_in(ns, ["ip", "-4", "-o", "addr", "show"], check=False).stdout
             for line in out.splitlines():
                 parts = line.split()
                 dev, cidr = parts[1], parts[3]
                 if dev != "lo" and cidr.split("/")[0] not in keep:
                     run_in(ns, ["ip", "addr", "del", cidr, "dev", dev], check=False)
+            # and every global IPv6 address up() did not put there (dual-stack topologies)
+            keep6 = {h.get("ip6"), "2001:db8:113::1" if name == "router" else None}
+            out = run_in(ns, ["ip", "-6", "-o", "addr", "show", "scope", "global"], check=False).stdout
+            for line in out.splitlines():
+                parts = line.split()
+                dev, cidr = parts[1], parts[3]
+                if cidr.split("/")[0] not in keep6:
+                    run_in(ns, ["ip", "-6", "addr", "del", cidr, "dev", dev], check=False)
             # nftables and iptables (iptables-nft) state lives in the namespace: flush it
             run_in(ns, ["nft", "flush", "ruleset"], check=False)
         except (NetnsError, OSError):

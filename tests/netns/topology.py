@@ -14,6 +14,14 @@ Nothing is created in the root namespace: every veth pair is created inside
 ``P-lan`` with its peer placed directly in the target namespace, and the
 namespaces are not connected to the root namespace at all (the router has no
 default route), so no test traffic can leave them.
+
+Optional (``up(ipv6=True)``): the LAN is dual-stack, every LAN host also has
+2001:db8::<host number>/64 (worker01 2001:db8::144, router 2001:db8::1) and the
+database link 2001:db8:113::/64 (router ::1, database ::10), routes as for IPv4.
+Optional (``up(secondary=True)``): a second LAN ``P-lan2`` (bridge br1) on
+203.0.113.128/25 for a secondary host network: worker01/worker02 ``enp2s0``
+203.0.113.144/.145, router ``lan1`` 203.0.113.129; the database routes that /25
+back via the router. Without these options the topology is IPv4 only, as before.
 """
 from __future__ import annotations
 
@@ -33,7 +41,13 @@ VENV_BIN = os.path.join(REPO_ROOT, ".venv", "bin")
 
 LAN_CIDR = "198.51.100.0/24"
 DB_CIDR = "203.0.113.0/24"
-ALLOWED_NETS = ("198.51.100.", "203.0.113.")
+ALLOWED_NETS = ("198.51.100.", "203.0.113.", "2001:db8:")
+LAN6_PREFIX = "2001:db8::"            # + host number, /64 (ipv6=True)
+DB6_PREFIX = "2001:db8:113::"         # router ::1, database ::10
+GATEWAY6 = "2001:db8::1"
+SECONDARY_CIDR = "203.0.113.128/25"   # secondary=True
+SECONDARY_IFACE = "enp2s0"
+SECONDARY_ROUTER_IP = "203.0.113.129"
 
 DB_PORTS = (5432, 5433)
 
@@ -96,8 +110,13 @@ def run_in(ns: str, cmd, check: bool = True, timeout: float = 30, input: Optiona
 
 
 def _check_test_ip(ip: str) -> None:
-    if not ip.startswith(ALLOWED_NETS):
-        raise NetnsError("refusing address %s: tests use only %s and %s" % (ip, LAN_CIDR, DB_CIDR))
+    if not ip.lower().startswith(ALLOWED_NETS):
+        raise NetnsError("refusing address %s: tests use only %s, %s and 2001:db8::/32" % (ip, LAN_CIDR, DB_CIDR))
+
+
+def ip6_of(ip4: str, prefix: str = LAN6_PREFIX) -> str:
+    """The IPv6 address of a LAN host: 198.51.100.144 -> 2001:db8::144."""
+    return prefix + ip4.rsplit(".", 1)[1]
 
 
 def add_addr(ns: str, ip: str, prefix: int = 24, dev: str = "enp1s0") -> None:
@@ -130,7 +149,7 @@ def addresses(ns: Optional[str] = None) -> List[str]:
 _PROBE = textwrap.dedent("""
     import socket, sys
     src, dst, port, timeout = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s = socket.socket(socket.AF_INET6 if ":" in dst else socket.AF_INET, socket.SOCK_STREAM)
     s.settimeout(timeout)
     if src:
         s.bind((src, 0))
@@ -169,9 +188,16 @@ _DB_SERVER = textwrap.dedent("""
     import socket, sys, threading
     host = sys.argv[1]
     def serve(port):
-        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind((host, port)); s.listen(64)
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        try:
+            s.bind((host, port))
+        except OSError:          # IPv6 disabled in the namespace: IPv4 only
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("0.0.0.0", port))
+        s.listen(64)
         while True:
             c, _ = s.accept()
             try:
@@ -270,7 +296,8 @@ def _state_write(path: Optional[str], topo: dict) -> None:
 
 
 def up(prefix: Optional[str] = None, state: Optional[str] = None, squatter: bool = True,
-       db_ports: Iterable[int] = DB_PORTS, tmp_root: Optional[str] = None) -> Topology:
+       db_ports: Iterable[int] = DB_PORTS, tmp_root: Optional[str] = None, ipv6: bool = False,
+       secondary: bool = False) -> Topology:
     """Build the topology; on any failure everything created so far is removed.
 
     The description is returned and, when ``state`` is given, written there as
@@ -295,7 +322,8 @@ def up(prefix: Optional[str] = None, state: Optional[str] = None, squatter: bool
                     ssh_key=os.path.join(tmpdir, "id_ed25519"),
                     inventory=os.path.join(tmpdir, "inventory.yml"),
                     state_file=os.path.abspath(state) if state else None, owner_pid=os.getpid(),
-                    venv_bin=VENV_BIN, repo_root=REPO_ROOT)
+                    venv_bin=VENV_BIN, repo_root=REPO_ROOT, ipv6=ipv6,
+                    secondary_cidr=SECONDARY_CIDR if secondary else None)
     try:
         _build(topo, squatter)
     except BaseException:
@@ -356,9 +384,14 @@ def _build(topo: Topology, squatter: bool) -> None:
     _run(["ip", "-n", db, "route", "add", "default", "via", ROUTER_DB_IP])
     topo["hosts"]["database"].update(gateway=ROUTER_DB_IP, cidr=DB_CIDR)
     run_in(rtr, ["sysctl", "-q", "-w", "net.ipv4.ip_forward=1"])
-    # No RA/DAD noise: the tests are IPv4 only.
-    for ns in topo["namespaces"]:
-        run_in(ns, ["sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1"], check=False)
+    if topo.get("secondary_cidr"):
+        _build_secondary(topo, new_ns)
+    if topo.get("ipv6"):
+        _build_ipv6(topo)
+    else:
+        # No RA/DAD noise: the tests are IPv4 only.
+        for ns in topo["namespaces"]:
+            run_in(ns, ["sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1"], check=False)
 
     # ssh: one throwaway client key, a host key and an sshd per ssh host.
     _run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "egressip-netns", "-f", topo["ssh_key"]])
@@ -385,7 +418,7 @@ def _build(topo: Topology, squatter: bool) -> None:
         waits.append((host["ip"], 22))
 
     dbh = topo["hosts"]["database"]
-    pid = _spawn(dbh["ns"], [sys.executable, "-c", _DB_SERVER, "0.0.0.0"] + [str(p) for p in topo["db_ports"]],
+    pid = _spawn(dbh["ns"], [sys.executable, "-c", _DB_SERVER, "::"] + [str(p) for p in topo["db_ports"]],
                  os.path.join(tmpdir, "db-server.log"))
     topo["pids"]["db-server"] = pid
     _state_write(state, topo)
@@ -397,6 +430,49 @@ def _build(topo: Topology, squatter: bool) -> None:
     for port in topo["db_ports"]:
         _wait_port(ctl, dbh["ip"], port, deadline)
     write_inventory(topo)
+
+
+def _build_secondary(topo: Topology, new_ns) -> None:
+    """A second LAN for a secondary host network on the workers (203.0.113.128/25)."""
+    lan2 = ns_name(topo["prefix"], "lan2")
+    new_ns(lan2)
+    _run(["ip", "-n", lan2, "link", "add", "br1", "type", "bridge"])
+    _run(["ip", "-n", lan2, "link", "set", "br1", "type", "bridge", "stp_state", "0", "forward_delay", "0"])
+    _run(["ip", "-n", lan2, "link", "set", "br1", "up"])
+    plen = SECONDARY_CIDR.split("/")[1]
+    members = [(w, SECONDARY_IFACE, "203.0.113." + topo["hosts"][w]["ip"].rsplit(".", 1)[1])
+               for w in ("worker01", "worker02")] + [("router", "lan1", SECONDARY_ROUTER_IP)]
+    for name, iface, ip in members:
+        host = topo["hosts"][name]
+        port = "s-" + HOSTS[name]["suffix"]
+        _run(["ip", "-n", lan2, "link", "add", port, "type", "veth", "peer", "name", iface, "netns", host["ns"]])
+        _run(["ip", "-n", lan2, "link", "set", port, "master", "br1", "up"])
+        _run(["ip", "-n", host["ns"], "addr", "add", "%s/%s" % (ip, plen), "dev", iface])
+        _run(["ip", "-n", host["ns"], "link", "set", iface, "up"])
+        host["secondary_ip"], host["secondary_iface"] = ip, iface
+    # the database's /24 covers the /25: send replies for it back through the router
+    _run(["ip", "-n", topo["hosts"]["database"]["ns"], "route", "add", SECONDARY_CIDR, "via", ROUTER_DB_IP])
+
+
+def _build_ipv6(topo: Topology) -> None:
+    """Dual-stack LAN and database link on 2001:db8::/32 (no DAD, no router advertisements)."""
+    for ns in topo["namespaces"]:
+        for key in ("accept_ra=0", "accept_dad=0", "autoconf=0"):
+            for scope in ("all", "default"):
+                run_in(ns, ["sysctl", "-q", "-w", "net.ipv6.conf.%s.%s" % (scope, key)], check=False)
+    for name, host in topo["hosts"].items():
+        if name == "database":
+            ip6, gw6 = DB6_PREFIX + "10", DB6_PREFIX + "1"
+        else:
+            ip6, gw6 = ip6_of(host["ip"]), None if name == "router" else GATEWAY6
+        _run(["ip", "-n", host["ns"], "-6", "addr", "add", ip6 + "/64", "dev", host["iface"], "nodad"])
+        if gw6:
+            _run(["ip", "-n", host["ns"], "-6", "route", "add", "default", "via", gw6])
+        host["ip6"] = ip6
+    rtr = topo["hosts"]["router"]["ns"]
+    _run(["ip", "-n", rtr, "-6", "addr", "add", DB6_PREFIX + "1/64", "dev", ROUTER_DB_IFACE, "nodad"])
+    run_in(rtr, ["sysctl", "-q", "-w", "net.ipv6.conf.all.forwarding=1"])
+    topo["lan6_cidr"], topo["db6_cidr"] = LAN6_PREFIX + "/64", DB6_PREFIX + "/64"
 
 
 def write_inventory(topo: dict, path: Optional[str] = None, extra_host_vars: Optional[Dict[str, dict]] = None) -> str:
