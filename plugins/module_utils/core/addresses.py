@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) ocp.egressip contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""IPv4 address math on plain integers.
+"""IPv4 address math on plain integers (openshift-sdn and the IPv4 fast paths), and
+both families as the OVN-Kubernetes controller parses them (end of the file).
 
 netaddr does the parsing (strict inet_pton rules: no leading zeros, no short
 forms); everything after that is integer arithmetic so that indexes (dicts,
@@ -17,6 +18,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import bisect
+import ipaddress as _ipaddress
 
 try:
     import netaddr
@@ -242,3 +244,148 @@ class Runs(object):
         if i >= 0 and self.ends[i] >= low:
             return self.ends[i] + 1
         return low
+
+
+# ---------------------------------------------------------------------------------------
+# Both address families (the OVN-Kubernetes path).  openshift-sdn stays on the IPv4-only
+# integer functions above; these follow Go's net.ParseIP / IP.String(), which is what the
+# OVN-Kubernetes cluster manager canonicalises with (ovn-kubernetes 6c366bb,
+# go-controller/pkg/clustermanager/egressip_controller.go:1361-1374 validateEgressIPSpec:
+# net.ParseIP(egressIP), then ip.String() into a set):
+#   - IPv4 dotted decimal without leading zeros; IPv6 in any RFC 4291 text form, no zone;
+#   - an IPv4-mapped IPv6 address (::ffff:a.b.c.d) IS the IPv4 address a.b.c.d;
+#   - IPv6 prints compressed and lower case (RFC 5952), e.g. 2001:db8::1;
+#   - duplicates collapse (a set of canonical strings).
+# The stdlib ipaddress module implements the same text rules and needs no extra dependency.
+
+IPV4, IPV6 = 4, 6
+NOT_IP = "is not a valid IPv4 or IPv6 address"
+
+
+def ip_object(value):
+    """ipaddress.IPv4Address / IPv6Address for a text address (IPv4-mapped IPv6 becomes IPv4),
+    or None when Go's net.ParseIP would not parse it."""
+    if not isinstance(value, str) or "%" in value or "/" in value:
+        return None
+    try:
+        addr = _ipaddress.ip_address(value)
+    except ValueError:
+        return None
+    mapped = getattr(addr, "ipv4_mapped", None)
+    return mapped if mapped is not None else addr
+
+
+def canonical_ip(value):
+    """The controller's text for an address (ip.String()), or None when unparsable."""
+    addr = ip_object(value)
+    return None if addr is None else str(addr)
+
+
+def ip_family(value):
+    """4 or 6 for a parsable address (IPv4-mapped IPv6 is 4), else None."""
+    addr = ip_object(value)
+    return None if addr is None else addr.version
+
+
+def parse_any_ip(value, field):
+    """Canonical text of an IPv4 or IPv6 address, or InputError naming field and value."""
+    text = canonical_ip(value)
+    if text is None:
+        raise InputError(field, value, NOT_IP)
+    return text
+
+
+def canonical_ips(values):
+    """(canonical list in first-seen order, duplicates collapsed, bad entries) for a list of
+    address strings: the controller's validateEgressIPSpec result plus what it rejects."""
+    seen, bad = [], []
+    for value in values or []:
+        text = canonical_ip(value)
+        if text is None:
+            bad.append(value)
+        elif text not in seen:
+            seen.append(text)
+    return seen, bad
+
+
+def interface_network(value):
+    """An interface address "ADDR/PLEN" (host bits allowed, as Go's net.ParseCIDR) ->
+    (address, network) as ipaddress objects, or None when unparsable."""
+    if not isinstance(value, str) or "%" in value:
+        return None
+    addr, sep, plen = value.partition("/")
+    if not sep or not plen.isdigit() or not plen.isascii() or (len(plen) > 1 and plen[0] == "0"):
+        return None
+    try:
+        iface = _ipaddress.ip_interface(value)
+    except ValueError:
+        return None
+    return iface.ip, iface.network
+
+
+def any_network(value):
+    """A network "ADDR/PLEN" of either family (host bits must be clear) -> ipaddress network,
+    or None when unparsable."""
+    parsed = interface_network(value)
+    if parsed is None or parsed[0] != parsed[1].network_address:
+        return None
+    return parsed[1]
+
+
+def network_holds(network, addr):
+    """Whether ``network`` (ipaddress network) holds ``addr`` (ipaddress address); False across families."""
+    return network is not None and addr is not None and network.version == addr.version and addr in network
+
+
+def longest_match(networks, addr):
+    """The longest-prefix network of ``networks`` holding ``addr`` (the LPM lookup of
+    ovn-kubernetes util GetSecondaryHostNetworkContainingIP), or None."""
+    best = None
+    for net in networks:
+        if network_holds(net, addr) and (best is None or net.prefixlen > best.prefixlen):
+            best = net
+    return best
+
+
+def pool_ranges(entries, field):
+    """Pool entries of either family ("NET/PLEN", "A-B" or one address) -> sorted list of
+    (family, first_int, last_int).  As for IPv4 pools, a CIDR leaves out its network address
+    (IPv6: the subnet-router anycast address, RFC 4291 2.6.1) and, for IPv4 /30 and larger,
+    its broadcast address: our policy, the controller itself would assign them."""
+    out = []
+    for i, entry in enumerate(entries or []):
+        where = "%s[%d]" % (field, i)
+        if not isinstance(entry, str):
+            raise InputError(where, entry, "must be a string (CIDR, range A-B or address)")
+        if "/" in entry:
+            net = any_network(entry)
+            if net is None:
+                raise InputError(where, entry, "invalid CIDR address (host bits must be zero)")
+            first, last = int(net.network_address), int(net.broadcast_address)
+            if net.version == IPV4 and net.prefixlen <= 30:
+                first, last = first + 1, last - 1
+            elif net.version == IPV6 and net.prefixlen <= 126:
+                first += 1
+            out.append((net.version, first, last))
+            continue
+        if "-" in entry:
+            low, _dash, high = entry.partition("-")
+            a, b = ip_object(low.strip()), ip_object(high.strip())
+            if a is None or b is None:
+                raise InputError(where, entry, "range ends must be IPv4 or IPv6 addresses")
+            if a.version != b.version:
+                raise InputError(where, entry, "range ends must be of one address family")
+            if int(a) > int(b):
+                raise InputError(where, entry, "range start is above range end")
+            out.append((a.version, int(a), int(b)))
+            continue
+        a = ip_object(entry)
+        if a is None:
+            raise InputError(where, entry, NOT_IP)
+        out.append((a.version, int(a), int(a)))
+    return sorted(out)
+
+
+def int_to_any(family, num):
+    """Canonical text of an address given as (family, integer)."""
+    return str(_ipaddress.IPv4Address(num) if family == IPV4 else _ipaddress.IPv6Address(num))

@@ -25,14 +25,16 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import copy
 import json
 
 from ansible_collections.ocp.egressip.plugins.module_utils.core.addresses import (
-    InputError, cidr_contains, cidr_str, classify_cidr, classify_ip,
+    InputError, cidr_contains, cidr_str, classify_cidr, classify_ip, ip_object,
 )
 from ansible_collections.ocp.egressip.plugins.module_utils.core.findings import ERROR, WARNING, Code, Finding
 from ansible_collections.ocp.egressip.plugins.module_utils.core import state as core_state
 from ansible_collections.ocp.egressip.plugins.module_utils.core.validate import sort_findings, validate
+from ansible_collections.ocp.egressip.plugins.module_utils.ovn import controller
 
 OVN = core_state.OVN
 LABEL = core_state.OVN_ASSIGNABLE_LABEL
@@ -42,7 +44,20 @@ NAME_LABEL = "kubernetes.io/metadata.name"
 NODE_KIND, EIP_KIND = "Node", "EgressIP"
 
 _SRC = "ovn-kubernetes go-controller/pkg/clustermanager/egressip_controller.go assignEgressIPs"
+_CTL = "ovn-kubernetes 6c366bb go-controller/pkg/clustermanager/egressip_controller.go"
 OVN_CODES = {
+    "EGRESSIP_INVALID_SPEC": Code(
+        ERROR, 'EgressIP "{name}" egressIPs: "{value}": unable to parse provided EgressIP', _CTL + ":1359-1375"),
+    "EGRESSIP_BLOCKED": Code(
+        ERROR, 'EgressIP "{name}" egressIPs: "{ip}": cannot check host addresses', _CTL + ":1178-1181, 1378-1393"),
+    "NODE_HOST_CIDRS_UNPARSABLE": Code(
+        ERROR, 'Node "{node}": k8s.ovn.org/host-cidrs cannot be parsed: no egress IP is assigned anywhere',
+        _CTL + ":1378-1393"),
+    "EGRESSIP_STALE_STATUS": Code(
+        WARNING, 'EgressIP "{name}" status.items: "{ip}" on node "{node}" is stale', _CTL + ":1405-1459"),
+    "EGRESSIP_NONE_ASSIGNED": Code(
+        WARNING, 'EgressIP "{name}": none of its egress IPs is assigned: pods leave with their node\'s address',
+        _CTL + ":1327-1336"),
     "EGRESSIP_OVER_CAPACITY": Code(
         ERROR, 'EgressIP "{name}" egressIPs: "{ip}": every egress-assignable node whose network holds it is at its '
                "capacity ({nodes})", _SRC + " (capacity from cloud.network.openshift.io/egress-ipconfig)"),
@@ -86,22 +101,21 @@ def _meta(obj, key):
 
 
 def node_host_ip(node_obj):
+    """The node's first InternalIP (either family), else the address of node-primary-ifaddr."""
     for addr in (node_obj.get("status") or {}).get("addresses") or []:
         if isinstance(addr, dict) and addr.get("type") == "InternalIP" and addr.get("address"):
             return addr["address"]
     raw = _meta(node_obj, "annotations").get(IFADDR_ANNOTATION)
     try:
-        return json.loads(raw)["ipv4"].split("/")[0]
+        data = json.loads(raw)
+        return (data.get("ipv4") or data.get("ipv6")).split("/")[0]
     except (TypeError, ValueError, KeyError, AttributeError):
         return None
 
 
 def node_ready(node_obj):
-    """Only an explicit Ready condition of False/Unknown makes a node not ready (as the core)."""
-    for cond in (node_obj.get("status") or {}).get("conditions") or []:
-        if isinstance(cond, dict) and cond.get("type") == "Ready":
-            return cond.get("status") not in ("False", "Unknown")
-    return True
+    """The cluster manager's rule (controller._ready): Ready must be "True"; no condition = not ready."""
+    return controller._ready(node_obj)
 
 
 def is_assignable(node_obj):
@@ -168,7 +182,7 @@ def remove_egressip(state, name):
 
 
 # ---------------------------------------------------------------------------------------
-# predicting OVN-Kubernetes' assignment
+# predicting OVN-Kubernetes' assignment: ovn/controller.py replays the cluster manager
 
 def _ip(text):
     num, reason = classify_ip(text)
@@ -183,88 +197,74 @@ def _net(text):
 
 
 class Prediction(object):
-    """assignments: ip -> node; items: EgressIP -> [(ip, node)];
-    unassigned: [(EgressIP, ip, reason, nodes)] with reason "capacity" or "one_per_node"
-    (other reasons - no network, node IP, IP of another EgressIP - are core findings)."""
+    """The controller's view (controller.View) in the shape the runner and facts use:
+    assignments: ip -> node; items: EgressIP -> [(ip, node)]; count: node -> load;
+    results: EgressIP -> controller.Result (pending, stale, conflicts, invalid)."""
 
-    def __init__(self):
+    def __init__(self, view):
+        self.view = view
+        self.results = view.results
+        self.items = view.assignments()
         self.assignments = {}
-        self.items = {}
-        self.unassigned = []
+        for _name, pairs in self.items.items():
+            for ip, node in pairs:
+                self.assignments[ip] = node
+        self.count = view.load()
 
 
-def predict(state, current=None, order=None):
-    """The status OVN-Kubernetes would report for ``state`` given the ``current`` status
-    items (EgressIP -> [(ip, node)]). ``order``: EgressIP names in creation order (others
-    follow by name)."""
-    current = current or {}
+def _with_stand_in_networks(node_objs, state):
+    """Nodes without node-primary-ifaddr get one from the node_networks / node_network options
+    (resolved into ``state``): a stand-in the user vouches for, so that the prediction can run
+    on clusters whose annotations cannot be read.  Real nodes always carry it (ovnkube-node)."""
+    out = []
+    for obj in node_objs:
+        name = (obj.get("metadata") or {}).get("name")
+        core = state.nodes.get(name) if state is not None else None
+        ann = _meta(obj, "annotations")
+        if core is not None and core.network and IFADDR_ANNOTATION not in ann and CLOUD_ANNOTATION not in ann:
+            obj = copy.deepcopy(obj)
+            plen = core.network.split("/")[1]
+            host, net = _ip(core.host_ip), _net(core.network)
+            iface = "%s/%s" % (core.host_ip, plen) if host is not None and cidr_contains(net, host) else core.network
+            meta = obj.setdefault("metadata", {})
+            ann = meta.setdefault("annotations", {})
+            ann[IFADDR_ANNOTATION] = json.dumps({"ipv4": iface})
+            ann.setdefault(controller.HOST_CIDRS_ANNOTATION, json.dumps([iface]))
+        out.append(obj)
+    return out
+
+
+def predict_objects(node_objs, eip_objs, order=None, state=None, platform=None, unreachable=()):
+    """Prediction for the API objects (what the cluster manager will report in status.items)."""
+    view = controller.simulate(_with_stand_in_networks(list(node_objs), state), list(eip_objs), order=order,
+                               platform=platform, unreachable=unreachable)
+    return Prediction(view)
+
+
+def objects_after(node_objs, eip_objs, labels, specs):
+    """The Node and EgressIP objects (name -> object) once ``labels`` (name -> bool) and ``specs``
+    (name -> spec, None = deleted) are written; new EgressIPs have no status yet."""
     nodes = {}
-    node_ips = set()
-    for name in sorted(state.nodes):
-        node = state.nodes[name]
-        host = _ip(node.host_ip)
-        if host is not None:
-            node_ips.add(host)
-        net = _net(node.network)
-        if node.ready and node.assignable and net is not None:
-            nodes[name] = (net, _net(node.cloud_network), node.capacity)
-    names = [n for n in (order or []) if n in state.namespaces]
-    names += sorted(n for n in state.namespaces if n not in names)
-    count = dict((n, 0) for n in nodes)
-    taken = {}
-    pred = Prediction()
-
-    def fits(node, num):
-        net, cloud, _cap = nodes[node]
-        return cidr_contains(net, num) and (cloud is None or cidr_contains(cloud, num))
-
-    def room(node):
-        cap = nodes[node][2]
-        return cap is None or count[node] < cap
-
-    for name in names:
-        wanted = list(state.namespaces[name].egress_ips)
-        kept, used = [], set()
-        for ip, node in current.get(name, []):
-            num = _ip(ip)
-            if (num is None or ip not in wanted or node not in nodes or ip in taken or node in used
-                    or num in node_ips or not fits(node, num) or not room(node)):
-                continue
-            kept.append((ip, node))
-            used.add(node)
-            taken[ip] = name
-            count[node] += 1
-        pred.items[name] = kept
-    for name in names:
-        items = pred.items[name]
-        used = set(node for _ip_, node in items)
-        done = set(ip for ip, _node in items)
-        for ip in dict.fromkeys(state.namespaces[name].egress_ips):
-            if ip in done:
-                continue
-            num = _ip(ip)
-            if num is None or ip in taken or num in node_ips:
-                continue
-            candidates = [n for n in sorted(nodes) if fits(n, num)]
-            if not candidates:
-                continue
-            free = [n for n in candidates if n not in used and room(n)]
-            if free:
-                node = sorted(free, key=lambda n: (count[n], n))[0]
-                items.append((ip, node))
-                used.add(node)
-                taken[ip] = name
-                count[node] += 1
-                continue
-            if any(n not in used and not room(n) for n in candidates):
-                pred.unassigned.append((name, ip, "capacity", candidates))
+    for name, obj in node_objs.items():
+        if name in labels and labels[name] != is_assignable(obj):
+            obj = copy.deepcopy(obj)
+            meta_labels = obj.setdefault("metadata", {}).setdefault("labels", {})
+            if labels[name]:
+                meta_labels[LABEL] = ""
             else:
-                pred.unassigned.append((name, ip, "one_per_node", candidates))
-    for name, items in pred.items.items():
-        for ip, node in items:
-            pred.assignments[ip] = node
-    pred.count = count
-    return pred
+                meta_labels.pop(LABEL, None)
+        nodes[name] = obj
+    eips = dict(eip_objs)
+    for name, spec in specs.items():
+        if spec is None:
+            eips.pop(name, None)
+        elif name in eips:
+            obj = copy.deepcopy(eips[name])
+            obj["spec"] = copy.deepcopy(spec)
+            eips[name] = obj
+        else:
+            eips[name] = {"metadata": {"name": name}, "spec": copy.deepcopy(spec)}
+    return nodes, eips
 
 
 def with_assignments(state, items):
@@ -283,62 +283,100 @@ def with_assignments(state, items):
 # ---------------------------------------------------------------------------------------
 # validation
 
-def _capacity_text(state, pred, names):
-    parts = []
-    for n in names:
-        cap = state.nodes[n].capacity
-        parts.append("%s: %d/%s" % (n, pred.count.get(n, 0), "unlimited" if cap is None else cap))
-    return ", ".join(parts)
+# core findings kept on OVN: this collection's policy (the controller has no such rule) and
+# the high-availability advice; every rule of the controller comes from ovn/controller.py
+CORE_POLICY_CODES = frozenset(["IP_IS_GATEWAY", "IP_RESERVED", "IP_IS_NETWORK_ADDRESS", "CIDR_SINGLE_NODE"])
 
 
 def _translate(state, f):
     """OVN wording for core findings phrased in openshift-sdn terms."""
-    if f.code == "IP_NO_NODE":
-        ip = f.message.split('egressIPs: "', 1)[-1].split('"', 1)[0]
-        name = f.objects[0].split("/", 1)[-1] if f.objects else "?"
-        msg = ('EgressIP "%s" egressIPs: "%s" is in the primary network of no node labelled %s: no node can host '
-               "it (OVN-Kubernetes: No matching host found for EgressIP: %s)" % (name, ip, LABEL, name))
-        return OvnFinding(f.code, msg, f.objects, f.subject)
     if f.code == "CIDR_SINGLE_NODE":
         msg = f.message.replace('egressCIDRs "', 'node network "').replace(
             "Ready node(s) can host it", "Ready node(s) labelled %s can host it" % LABEL)
         return OvnFinding(f.code, msg, f.objects, f.subject)
-    if f.code == "NODE_OVER_CAPACITY":
-        return OvnFinding(f.code, f.message.replace("on hostSubnet:", "on node:"), f.objects, f.subject)
+    if f.code == "IP_IS_NETWORK_ADDRESS":
+        return OvnFinding(f.code, f.message + " (this collection's policy: OVN-Kubernetes itself would assign it)",
+                          f.objects, f.subject)
     return f
 
 
-def prediction_findings(state, pred):
+def _names(nodes):
+    return ", ".join(nodes) or "none"
+
+
+def prediction_findings(pred):
+    """Findings from the controller's pass (both families): what it refuses, leaves pending,
+    removes from status, or cannot do at all."""
     out = []
-    missing = {}
-    for name, ip, reason, candidates in pred.unassigned:
-        if reason == "capacity":
-            out.append(OvnFinding(
-                "EGRESSIP_OVER_CAPACITY",
-                'EgressIP "%s" egressIPs: "%s": every egress-assignable node whose network holds it is at its '
-                "capacity (%s; cloud.network.openshift.io/egress-ipconfig)"
-                % (name, ip, _capacity_text(state, pred, candidates)),
-                [ref(EIP_KIND, name)] + [ref(NODE_KIND, n) for n in candidates], ("ip", ip)))
-        else:
-            missing.setdefault(name, []).append((ip, candidates))
-    for name in sorted(missing):
-        ips = missing[name]
-        nodes = sorted(set(n for _ip_, cands in ips for n in cands))
+    view = pred.view
+    for node in view.blocked_by():
         out.append(OvnFinding(
-            "EGRESSIP_NOT_ALL_ASSIGNABLE",
-            "Not all egress IPs for EgressIP: %s could be assigned, please tag more nodes (%s: OVN-Kubernetes puts "
-            "at most one egress IP of an EgressIP on a node, and only %s can host them)"
-            % (name, ", ".join('"%s"' % ip for ip, _c in ips), ", ".join(nodes)),
-            [ref(EIP_KIND, name)], ("namespace", name)))
+            "NODE_HOST_CIDRS_UNPARSABLE",
+            'Node "%s": %s: OVN-Kubernetes assigns no egress IP anywhere in the cluster until it is fixed '
+            "(isEgressIPAddrConflict fails on it)" % (node, view.nodes[node].host_cidrs_error),
+            [ref(NODE_KIND, node)], ("node", node)))
+    for name in sorted(view.results):
+        res = view.results[name]
+        me = ref(EIP_KIND, name)
+        if res.invalid:
+            out.append(OvnFinding(
+                "EGRESSIP_INVALID_SPEC",
+                'EgressIP "%s" egressIPs: %s: unable to parse provided EgressIP: %s, invalid (OVN-Kubernetes rejects '
+                "the whole object: none of its addresses is assigned or moved)"
+                % (name, ", ".join('"%s"' % x for x in res.invalid), res.invalid[0]), [me], ("namespace", name)))
+            continue
+        for ip, kind, detail in res.conflicts:
+            code = {"host": "IP_IS_HOST_IP", "taken": "IP_MULTIPLE_NAMESPACES"}.get(kind, "EGRESSIP_BLOCKED")
+            objects = [me] + ([ref(NODE_KIND, view.blocked_by()[0])] if kind == "host_cidrs" else [])
+            out.append(OvnFinding(code, 'EgressIP "%s" egressIPs: "%s": %s' % (name, ip, detail), objects, ("ip", ip)))
+        one_per_node = []
+        for ip, reason, detail in res.pending:
+            if reason in ("no_network", "no_assignable_nodes"):
+                waiting = [n for n in sorted(view.nodes) if view.nodes[n].labelled and view.nodes[n].in_cache
+                           and not view.nodes[n].eligible and view.nodes[n].egress_network(ip_object(ip), view.cloud)]
+                if waiting:
+                    out.append(OvnFinding(
+                        "IP_NODE_NOT_READY",
+                        'EgressIP "%s" egressIPs: "%s": every node that can host it is not Ready or not reachable '
+                        "(%s)" % (name, ip, _names(waiting)), [me], ("ip", ip)))
+                else:
+                    out.append(OvnFinding(
+                        "IP_NO_NODE",
+                        'EgressIP "%s" egressIPs: "%s" is in no network (primary, or secondary host network) of a '
+                        "node labelled %s: no node can host it (OVN-Kubernetes: No matching host found for "
+                        "EgressIP: %s)" % (name, ip, LABEL, name), [me], ("ip", ip)))
+            elif reason == "capacity":
+                out.append(OvnFinding(
+                    "EGRESSIP_OVER_CAPACITY",
+                    'EgressIP "%s" egressIPs: "%s": %s (cloud.network.openshift.io/egress-ipconfig)' % (name, ip, detail),
+                    [me], ("ip", ip)))
+            elif reason == "one_per_node":
+                one_per_node.append(ip)
+        if one_per_node:
+            out.append(OvnFinding(
+                "EGRESSIP_NOT_ALL_ASSIGNABLE",
+                "Not all egress IPs for EgressIP: %s could be assigned, please tag more nodes (%s: OVN-Kubernetes puts "
+                "at most one egress IP of an EgressIP on a node, across both address families)"
+                % (name, ", ".join('"%s"' % ip for ip in one_per_node)), [me], ("namespace", name)))
+        for ip, node, reason in res.stale:
+            out.append(OvnFinding(
+                "EGRESSIP_STALE_STATUS",
+                'EgressIP "%s" status.items: "%s" on node "%s" is stale: %s; OVN-Kubernetes removes it'
+                % (name, ip, node, reason), [me], ("ip", ip)))
+        if res.spec and not res.items:
+            out.append(OvnFinding(
+                "EGRESSIP_NONE_ASSIGNED",
+                'EgressIP "%s": none of its egress IPs is assigned: its pods leave with their node\'s own address, '
+                "which firewalls that admit only the egress IPs refuse" % name, [me], ("namespace", name)))
     return out
 
 
 def validate_ovn(state, pred=None):
-    """Findings of an OVN state: the core's (minus openshift-sdn only rules, OVN wording)
-    plus the prediction's. Deterministic order."""
-    found = [_translate(state, f) for f in validate(state) if f.code not in SDN_ONLY_CODES]
+    """Findings of an OVN cluster: the controller's rules (prediction_findings) plus this
+    collection's IPv4 policy findings from the core. Deterministic order."""
+    found = [_translate(state, f) for f in validate(state) if f.code in CORE_POLICY_CODES]
     if pred is not None:
-        found.extend(prediction_findings(state, pred))
+        found.extend(prediction_findings(pred))
     return sort_findings(found)
 
 

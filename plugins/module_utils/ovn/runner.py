@@ -51,6 +51,25 @@ def network_unknown(state, scope=None):
     return out
 
 
+def read_platform(client, node_objs, warnings):
+    """The platform type (infrastructures.config.openshift.io/cluster status.platformStatus.type),
+    which OVN-Kubernetes uses to choose between node networks and the cloud annotation
+    (util/ovn.go:12-17).  Unreadable: a cloud when every node carries the cloud annotation."""
+    try:
+        infra = client.get("Infrastructure", "cluster")
+    except ApiError as exc:
+        if exc.status not in (403, 404):
+            raise
+        cloud = bool(node_objs) and all(ovn.CLOUD_ANNOTATION in ((o.get("metadata") or {}).get("annotations") or {})
+                                        for o in node_objs.values())
+        warnings.append("cannot read infrastructures.config.openshift.io/cluster (%s); assuming %s because %s node "
+                        "carries %s" % (exc.status, "a cloud platform" if cloud else "bare metal",
+                                        "every" if cloud else "not every", ovn.CLOUD_ANNOTATION))
+        return "AWS" if cloud else None
+    status = infra.get("status") or {}
+    return (status.get("platformStatus") or {}).get("type") or status.get("platform")
+
+
 def creation_order(eip_objs):
     return [o["metadata"]["name"] for o in sorted(
         eip_objs.values(), key=lambda o: (o["metadata"].get("creationTimestamp") or "", o["metadata"]["name"]))]
@@ -96,14 +115,24 @@ class OvnRunner(Runner):
         ctx["raw"] = self.raw
         return ctx
 
+    def platform(self):
+        if not hasattr(self, "_platform"):
+            self._platform = read_platform(self.client, self.raw.get("Node") or {}, self.warnings)
+        return self._platform
+
+    def predict(self, state, node_objs, eip_objs):
+        return ovn.predict_objects(list(node_objs.values()), list(eip_objs.values()), creation_order(eip_objs),
+                                   state=state, platform=self.platform())
+
     def plan(self, mutate):
         before = self.build()
-        status = ovn.status_items(list(self.raw["EgressIP"].values()))
-        order = creation_order(self.raw["EgressIP"])
         mutation = mutate(before.copy(), self.context())
         changes = ovn.diff_ovn(self.raw["Node"], self.raw["EgressIP"], mutation.labels, mutation.specs)
-        pred_before = ovn.predict(before, status, order)
-        pred_after = ovn.predict(mutation.state, status, order)
+        pred_before = self.predict(before, self.raw["Node"], self.raw["EgressIP"])
+        nodes_after, eips_after = ovn.objects_after(self.raw["Node"], self.raw["EgressIP"], mutation.labels,
+                                                    mutation.specs)
+        pred_after = self.predict(mutation.state, nodes_after, eips_after)
+        self.prediction = pred_after
         after = ovn.with_assignments(mutation.state, pred_after.items)
         findings_before = ovn.validate_ovn(before, pred_before)
         findings_after = ovn.validate_ovn(after, pred_after)
@@ -177,8 +206,7 @@ class OvnRunner(Runner):
             # the EgressIP status (assignments) is written by OVN-Kubernetes after our writes: read it once
             self.read(kinds=("EgressIP",))
             state = self.build()
-            status = ovn.status_items(list(self.raw["EgressIP"].values()))
-            pred = ovn.predict(state, status, creation_order(self.raw["EgressIP"]))
+            pred = self.predict(state, self.raw["Node"], self.raw["EgressIP"])
             self.findings_after = [f.to_dict() for f in ovn.validate_ovn(state, pred)]
         return written, order, attempts
 
@@ -186,9 +214,16 @@ class OvnRunner(Runner):
         result = super(OvnRunner, self).converge(mutate)
         mutation = self.outcome.mutation
         eips = result.get("egressips") or {}
+        # assignments come from the plan (the controller's predicted pass over the state written),
+        # never from status.items as read: right after an update the status still lists the
+        # replaced addresses until the controller has run
+        pred = self.prediction
         for name, entry in eips.items():
             obj = self.raw["EgressIP"].get(name)
-            entry["assignments"] = status_assignments(obj) if obj is not None else {}
+            res = pred.results.get(name)
+            entry["assignments"] = dict(res.items) if res is not None and entry.get("state") == "present" else {}
+            entry["pending"] = [ip for ip, _r, _d in res.pending] if res is not None else []
+            entry["status_assignments"] = status_assignments(obj) if obj is not None else {}
             entry["exists"] = obj is not None
         if mutation.single and mutation.single in eips:
             result["assignments"] = eips[mutation.single]["assignments"]
@@ -373,43 +408,86 @@ def egressip_table(eip_objs):
 
 def ovn_facts(runner):
     """(data, table lines) for egressip_facts on an OVN-Kubernetes cluster (same shape as on
-    openshift-sdn: nodes, namespaces - one per EgressIP object -, assignments, capacity, findings)."""
+    openshift-sdn: nodes, namespaces - one per EgressIP object -, assignments, capacity, findings),
+    plus what the controller will do (ovn/controller.py): per EgressIP the verified status
+    (``assignments``: status items that match the canonical spec on a node that is assignable
+    and can host them), ``pending``, ``stale``, ``conflicts``, ``invalid``, ``predicted``; the
+    load per node and an imbalance finding (OVN-Kubernetes never re-balances)."""
     for kind in ("Node", "EgressIP"):
         runner.raw[kind] = dict((o["metadata"]["name"], o) for o in runner.client.list(kind))
     state = OvnBackend().build_state(runner.raw, runner.params)
     eips = runner.raw["EgressIP"]
-    status = ovn.status_items(list(eips.values()))
-    pred = ovn.predict(state, status, creation_order(eips))
+    platform = read_platform(runner.client, runner.raw["Node"], runner.warnings)
+    pred = ovn.predict_objects(list(runner.raw["Node"].values()), list(eips.values()), creation_order(eips),
+                               state=state, platform=platform)
+    view = pred.view
     findings = [f.to_dict() for f in ovn.validate_ovn(state, pred)] + network_unknown(state)
+    load = view.load()
+    findings.extend(imbalance(load))
     nodes = []
     for name in sorted(runner.raw["Node"]):
         obj = runner.raw["Node"][name]
         core = state.nodes.get(name)
+        enode = view.nodes.get(name)
         nodes.append(dict(
             name=name, host=name, host_ip=core.host_ip if core else ovn.node_host_ip(obj), subnet="",
             egress_cidrs=list(core.egress_cidrs) if core else [], egress_ips=list(core.egress_ips) if core else [],
             ready=ovn.node_ready(obj), network=core.network if core else None,
             interface=core.interface if core else None, capacity=core.capacity if core else None,
-            assignable=ovn.is_assignable(obj)))
+            assignable=ovn.is_assignable(obj),
+            eligible=bool(enode and enode.eligible),
+            networks=[str(n) for _f, n in sorted(enode.nets.items())] if enode else [],
+            secondary_networks=[str(n) for n in enode.secondary] if enode else [],
+            capacity_per_family=dict(enode.capacity) if enode else {},
+            config_error=enode.config_error if enode else None,
+            host_cidrs_error=enode.host_cidrs_error if enode else None,
+            load=load.get(name, 0)))
     namespaces = []
     assignments = {}
     for name in sorted(eips):
         obj = eips[name]
         spec = obj.get("spec") or {}
-        assigned = status_assignments(obj)
+        res = view.results[name]
+        verified = dict(res.kept) if not res.invalid else {}
+        d = res.to_dict()
         namespaces.append(dict(name=name, netid=None, egress_ips=list(spec.get("egressIPs") or []),
+                               canonical_egress_ips=list(res.spec),
                                namespace_selector=spec.get("namespaceSelector") or {},
-                               pod_selector=spec.get("podSelector") or {}, assignments=assigned))
-        for ip in spec.get("egressIPs") or []:
-            entry = assignments.setdefault(ip, {"namespace": None, "egressip": None, "node": None, "nodes": []})
-            entry["namespace"] = entry["egressip"] = name
-    for name, items in sorted(status.items()):
-        for ip, node in items:
-            entry = assignments.setdefault(ip, {"namespace": name, "egressip": name, "node": None, "nodes": []})
+                               pod_selector=spec.get("podSelector") or {}, assignments=verified,
+                               predicted=d["assigned"], pending=d["pending"], stale=d["stale"],
+                               conflicts=d["conflicts"], invalid=d["invalid"],
+                               status_assignments=status_assignments(obj)))
+        for ip in res.spec:
+            entry = assignments.setdefault(ip, {"namespace": name, "egressip": name, "node": None, "nodes": [],
+                                                "predicted_node": None})
+            entry["node"] = entry["node"] or verified.get(ip)
+            entry["predicted_node"] = entry["predicted_node"] or d["assigned"].get(ip)
+        for ip, node in res.kept + [(i, n) for i, n, _r in res.stale]:
+            entry = assignments.setdefault(ip, {"namespace": name, "egressip": name, "node": None, "nodes": [],
+                                                "predicted_node": None})
             entry["nodes"].append(node)
-            entry["node"] = entry["node"] or node
     mode = "auto" if eips or any(n["assignable"] for n in nodes) else "none"
     data = dict(network_type=OVN_TYPE, mode=mode, nodes=nodes, namespaces=namespaces, assignments=assignments,
                 capacity=facts_mod.capacity(state, None), findings=findings,
-                assignable_nodes=[n["name"] for n in nodes if n["assignable"]])
+                assignable_nodes=[n["name"] for n in nodes if n["assignable"]],
+                platform=platform, load=load, blocked_by=view.blocked_by())
     return data, egressip_table(list(eips.values()))
+
+
+def imbalance(load):
+    """OVN-Kubernetes places a new address on the least loaded node and never moves one to
+    even out the load (egressip_controller.go:480-495, 1279-1326; no re-balancing pass), so a
+    node that was down or unlabelled stays empty.  Flag a spread of two or more."""
+    if len(load) < 2:
+        return []
+    most = max(load.values())
+    least = min(load.values())
+    if most - least < 2:
+        return []
+    busy = sorted(n for n, c in load.items() if c == most)
+    idle = sorted(n for n, c in load.items() if c == least)
+    return [dict(code="EGRESSIP_LOAD_IMBALANCE", severity="warning", blocking=False,
+                 objects=[ref("Node", n) for n in busy + idle],
+                 message="egress IP load is uneven: %s hold %d, %s hold %d; OVN-Kubernetes never moves an assigned "
+                         "address to re-balance (only a node failure, unlabelling or a spec change moves one)"
+                         % (", ".join(busy), most, ", ".join(idle), least))]

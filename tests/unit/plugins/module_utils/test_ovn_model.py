@@ -21,6 +21,7 @@ def node(name, ip, assignable=False, ready=True, capacity=None, ifaddr=True):
     annotations = {}
     if ifaddr:
         annotations[ovn.IFADDR_ANNOTATION] = json.dumps({"ipv4": ip + "/24"})
+        annotations["k8s.ovn.org/host-cidrs"] = json.dumps([ip + "/24"])
     if capacity is not None:
         annotations[ovn.CLOUD_ANNOTATION] = json.dumps([{"interface": "eni", "ifaddr": {"ipv4": NET},
                                                          "capacity": {"ipv4": capacity}}])
@@ -44,9 +45,13 @@ def build(node_objs, eips):
     return ovn.ovn_state(node_objs, eips)
 
 
-def run(node_objs, eips):
+def predict(state, node_objs, eips, platform=None):
+    return ovn.predict_objects(node_objs, eips, [e["metadata"]["name"] for e in eips], state=state, platform=platform)
+
+
+def run(node_objs, eips, platform=None):
     state = build(node_objs, eips)
-    pred = ovn.predict(state, ovn.status_items(eips), [e["metadata"]["name"] for e in eips])
+    pred = predict(state, node_objs, eips, platform)
     after = ovn.with_assignments(state, pred.items)
     return pred, ovn.validate_ovn(after, pred)
 
@@ -70,10 +75,11 @@ def test_node_networks_option_when_no_annotation():
                           default_interface="enp1s0")
     assert state.nodes["worker01"].network == NET and state.nodes["worker01"].interface == "enp1s0"
     assert state.nodes["worker02"].network == "203.0.113.0/24"
-    pred = ovn.predict(state, {}, ["a"])
+    pred = predict(state, objs, [eip("a", [IP1])])
     assert pred.assignments == {IP1: "worker01"}       # the only node whose network holds it
-    assert "IP_NO_NODE" in codes(ovn.validate_ovn(build([node(n, ip, assignable=True, ifaddr=False)
-                                                         for n, ip in HOSTS], [eip("a", [IP1])])))
+    # without the option, nodes lacking node-primary-ifaddr are not egress nodes for the controller
+    assert "IP_NO_NODE" in codes(run([node(n, ip, assignable=True, ifaddr=False) for n, ip in HOSTS],
+                                     [eip("a", [IP1])])[1])
 
 
 def test_predict_spreads_one_per_node_least_loaded():
@@ -107,13 +113,17 @@ def test_one_per_node_is_a_warning():
 
 def test_capacity_is_an_error():
     objs = nodes(worker01={"capacity": 1}, worker02={"capacity": 1})
-    pred, found = run(objs, [eip("a", [IP1], [(IP1, "worker01")]), eip("b", [IP2, IP3])])
+    pred, found = run(objs, [eip("a", [IP1], [(IP1, "worker01")]), eip("b", [IP2, IP3])], platform="AWS")
     assert pred.assignments == {IP1: "worker01", IP2: "worker02"}
     f = [x for x in found if x.code == "EGRESSIP_OVER_CAPACITY"]
     assert len(f) == 1 and f[0].severity == "error"
-    assert IP3 in f[0].message and "worker01: 1/1" in f[0].message and "worker02: 1/1" in f[0].message
+    # worker02 already holds an address of b (one per node), worker01 is full
+    assert IP3 in f[0].message and "worker01: 1/ipv4 1" in f[0].message
+    # the cloud annotation's capacity counts on cloud platforms only (egressip_controller.go:1245)
+    pred, found = run(objs, [eip("a", [IP1], [(IP1, "worker01")]), eip("b", [IP2, IP3])])
+    assert "EGRESSIP_OVER_CAPACITY" not in codes(found) and len(pred.assignments) == 3
     # within capacity: nothing
-    _pred, found = run(objs, [eip("a", [IP1]), eip("b", [IP2])])
+    _pred, found = run(objs, [eip("a", [IP1]), eip("b", [IP2])], platform="AWS")
     assert "EGRESSIP_OVER_CAPACITY" not in codes(found)
 
 
@@ -134,7 +144,8 @@ def test_core_errors_with_ovn_wording(ips, code):
 def test_ip_in_two_objects():
     _pred, found = run(nodes(), [eip("a", [IP1]), eip("b", [IP1])])
     f = [x for x in found if x.code == "IP_MULTIPLE_NAMESPACES"]
-    assert f and set(f[0].objects) >= {"EgressIP/a", "EgressIP/b"}
+    # the first holder keeps it, the newcomer is refused (egressip_controller.go:1230-1242)
+    assert f and f[0].objects == ["EgressIP/b"] and "already allocated for EgressIP: a" in f[0].message
 
 
 def test_unlabelled_network_is_not_hosting():
