@@ -6,22 +6,24 @@ plane puts the addresses on the workers' interfaces (IPv6 with an unsolicited Ne
 Advertisement); the traffic really leaves from them to the database, over IPv6 and over the
 secondary network.
 
-The EgressIP objects are written straight to the API (as ``oc apply`` would): the collection's
-``egressip_ovn`` module does not plan IPv6 or secondary host networks yet (issue 16, core part).
+The first EgressIP of each story goes through ``ocp.egressip.egressip_ovn`` (ansible-playbook in
+the controller namespace: labels, plan, write, its ``assignments`` = the controller's status, a
+second run changes nothing); the module refuses a second object with a held address, so the
+conflict and the failovers are driven straight through the API and the lab's controls.
 """
+import os
 import time
 
 import pytest
 
 from tests.lab.fixtures import start_lab
-from tests.netns import run_in, tcp_probe
+from tests.netns import ansible_playbook, run_in, tcp_probe
 from tests.netns.fixtures import make_topology, reset_topology
 from tests.netns.topology import down
 
 pytestmark = [pytest.mark.netns, pytest.mark.slow]
 
 WORKERS = ("worker01", "worker02")
-LABEL = {"metadata": {"labels": {"k8s.ovn.org/egress-assignable": ""}}}
 EIPS = "/apis/k8s.ovn.org/v1/egressips"
 DB4, DB6 = "203.0.113.10", "2001:db8:113::10"
 SECONDARY = "203.0.113.128/25"
@@ -40,6 +42,38 @@ def _lab(topo, tmp_path, scenario):
     reset_topology(topo)
     mapping = ",".join("%s=%s:enp1s0,%s=%s:enp2s0@%s" % (w, topo.ns(w), w, topo.ns(w), SECONDARY) for w in WORKERS)
     return start_lab(tmp_path, scenario=scenario, extra_args=["--dataplane", mapping], netns=topo.ctl)
+
+
+PLAYBOOK = """
+- hosts: localhost
+  connection: local
+  gather_facts: false
+  vars:
+    ansible_python_interpreter: "{{ ansible_playbook_python }}"
+  tasks:
+    - name: the namespace's EgressIP
+      ocp.egressip.egressip_ovn:
+        name: "{{ eip_name }}"
+        namespace: mywebserver
+        egress_ips: "{{ eip_ips }}"
+        assignable_nodes: [worker01, worker02]
+      register: eip_out
+"""
+
+
+def _module(topo, lab, tmp_path, name, ips, ok=True):
+    """egressip_ovn through ansible-playbook in the controller namespace; its task result."""
+    path = os.path.join(str(tmp_path), "egressip_ovn.yml")
+    with open(path, "w") as fh:
+        fh.write(PLAYBOOK)
+    res = ansible_playbook(topo, path, extra_vars={"eip_name": name, "eip_ips": ips},
+                           env={"K8S_AUTH_KUBECONFIG": lab.kubeconfig}, timeout=200)
+    assert (res.rc == 0) is ok, res.describe()
+    if not ok:
+        return res
+    out = [r for r in res.task_results("localhost") if "assignments" in r]
+    assert out, res.describe()
+    return out[-1]
 
 
 def _create(lab, name, ips):
@@ -75,13 +109,16 @@ def _other(node):
 
 def test_dual_stack_egressip_failover_and_first_holder(topo, tmp_path):
     with _lab(topo, tmp_path, "seed-ovn-dualstack") as lab:
-        for w in WORKERS:
-            lab.patch("/api/v1/nodes/%s" % w, LABEL)
 
-        # 1. one object, both families: the IPv4 and the IPv6 address on two different nodes
-        _create(lab, "egressip-mywebserver", ["198.51.100.120", "2001:DB8:0::120"])
+        # 1. one object, both families, through egressip_ovn: the IPv4 and the IPv6 address on
+        #    two different nodes; the module reports what the controller did; a rerun is a no-op
+        out = _module(topo, lab, tmp_path, "egressip-mywebserver", ["198.51.100.120", "2001:DB8:0::120"])
+        assert out["changed"] is True
         items = _items(lab, "egressip-mywebserver")
         assert set(items) == {"198.51.100.120", "2001:db8::120"} and len(set(items.values())) == 2
+        assert out["assignments"] == items, (out["assignments"], items)
+        again = _module(topo, lab, tmp_path, "egressip-mywebserver", ["198.51.100.120", "2001:DB8:0::120"])
+        assert again["changed"] is False
         v4_node, v6_node = items["198.51.100.120"], items["2001:db8::120"]
         assert _holders(topo, "198.51.100.120") == [v4_node] and _holders(topo, "2001:db8::120") == [v6_node]
         assert tcp_probe(topo.ns(v4_node), "198.51.100.120", DB4, 5432) == "open"
@@ -122,8 +159,13 @@ def test_dual_stack_egressip_failover_and_first_holder(topo, tmp_path):
         lab.set_ready(first, True)
         assert _items(lab, "egressip-v6") == {"2001:db8::121": second}      # no move back
 
-        # 4. first holder keeps a contested address; deleting the holder hands nothing over
-        #    until the newcomer is touched
+        # 4. the module refuses an address another EgressIP holds (in any spelling); written
+        #    anyway, the first holder keeps it; deleting the holder hands nothing over until the
+        #    newcomer is touched
+        refused = _module(topo, lab, tmp_path, "egressip-zz-other", ["2001:0db8::121"], ok=False)
+        assert "2001:db8::121" in refused.stdout and "egressip-v6" in refused.stdout, refused.describe()
+        assert lab.get(EIPS)["items"] and "egressip-zz-other" not in [
+            i["metadata"]["name"] for i in lab.get(EIPS)["items"]]
         _create(lab, "egressip-zz-other", ["2001:0db8::121"])
         assert _items(lab, "egressip-zz-other") == {}
         assert ('IP: "2001:db8::121" for EgressIP: egressip-zz-other is already allocated for EgressIP: '
@@ -141,10 +183,9 @@ def test_dual_stack_egressip_failover_and_first_holder(topo, tmp_path):
 
 def test_secondary_network_egressip_failover(topo, tmp_path):
     with _lab(topo, tmp_path, "seed-ovn-multinic") as lab:
-        for w in WORKERS:
-            lab.patch("/api/v1/nodes/%s" % w, LABEL)
-        _create(lab, "egressip-mywebserver", ["203.0.113.150"])
+        out = _module(topo, lab, tmp_path, "egressip-mywebserver", ["203.0.113.150"])   # labels too
         (node,) = _items(lab, "egressip-mywebserver").values()
+        assert out["changed"] is True and out["assignments"] == {"203.0.113.150": node}
         assert _holders(topo, "203.0.113.150", "enp2s0") == [node]          # on the secondary NIC, /25
         assert _holders(topo, "203.0.113.150", "enp1s0") == []
         assert "203.0.113.150/25" in run_in(topo.ns(node), ["ip", "-o", "addr", "show", "dev", "enp2s0"]).stdout
