@@ -84,13 +84,17 @@ def _cloud_config(name, annotations):
     return network, capacity, interface if isinstance(interface, str) and interface else None
 
 
-def _node_ready(node_obj):
+def _node_ready(node_obj, missing=True):
     """Like openshift-sdn master/egressip.go nodeIsReady: only an explicit Ready
-    condition of False or Unknown makes a node not ready."""
+    condition of False or Unknown makes a node not ready.  ``missing``: the answer when the
+    node has no Ready condition (OVN-Kubernetes: False, egressip_controller.go:516-523 at
+    ovn-kubernetes 6c366bb, where only status "True" is ready)."""
     for cond in _get(node_obj, "Node status", "status", "conditions") or []:
         if isinstance(cond, dict) and cond.get("type") == "Ready":
+            if not missing:
+                return cond.get("status") == "True"
             return cond.get("status") not in ("False", "Unknown")
-    return True
+    return missing
 
 
 def _user_network(name, value):
@@ -188,12 +192,22 @@ def _ovn_ifaddr(name, raw):
     return _network_of(field + " ipv4", data["ipv4"])
 
 
-def _internal_ip(node_obj, name):
-    for addr in _get(node_obj, "Node %s status" % name, "status", "addresses") or []:
+def _internal_ip(node_obj, name, required=True):
+    """The node's IPv4 InternalIP.  ``required`` False (OVN-Kubernetes, where nodes may be
+    IPv6-only): else its first InternalIP of any family (the core, IPv4 only, ignores it; the OVN
+    controller model, ovn/controller.py, takes node addresses of both families from the
+    node-primary-ifaddr and host-cidrs annotations)."""
+    addresses = _get(node_obj, "Node %s status" % name, "status", "addresses") or []
+    for addr in addresses:
         if isinstance(addr, dict) and addr.get("type") == "InternalIP" and "." in str(addr.get("address")):
             return addr["address"]
+    if not required:
+        for addr in addresses:
+            if isinstance(addr, dict) and addr.get("type") == "InternalIP" and isinstance(addr.get("address"), str) \
+                    and addr["address"]:
+                return addr["address"]
     raise InputError("Node %s status.addresses" % name, _get(node_obj, "Node", "status", "addresses"),
-                     "has no IPv4 InternalIP")
+                     "has no IPv4 InternalIP" if required else "has no InternalIP")
 
 
 def state_from_ovn(egressips, nodes, node_networks=None, default_network=None, reserved=(), gateway=None):
@@ -222,10 +236,18 @@ def state_from_ovn(egressips, nodes, node_networks=None, default_network=None, r
         labels = meta.get("labels") or {}
         if not isinstance(annotations, dict) or not isinstance(labels, dict):
             raise InputError("Node %s metadata" % name, meta, "annotations and labels must be mappings")
-        primary = _primary_network(name, annotations, node_networks, default_network)
+        try:
+            primary = _primary_network(name, annotations, node_networks, default_network)
+        except InputError:
+            # an IPv6-only or malformed annotation: the core (IPv4) sees no network there; the
+            # controller model (ovn/controller.py) reads both families and reports bad annotations
+            # for this node only, as OVN-Kubernetes skips that node (egressip_event_handler.go:44-46)
+            clean = dict((k, v) for k, v in annotations.items() if k not in (OVN_IFADDR_ANNOTATION, CLOUD_ANNOTATION))
+            primary = _primary_network(name, clean, node_networks, default_network)
         network, cloud_network, capacity, _interface, user_interface = primary
         assignable = OVN_ASSIGNABLE_LABEL in labels
-        result.append(Node(name=name, host_ip=_internal_ip(obj, name), ready=_node_ready(obj),
+        result.append(Node(name=name, host_ip=_internal_ip(obj, name, required=False),
+                           ready=_node_ready(obj, missing=False),
                            interface=user_interface, network=network,
                            egress_cidrs=[network] if assignable and network else [],
                            egress_ips=placed.get(name, []), capacity=capacity, cloud_network=cloud_network,

@@ -277,10 +277,14 @@ class View(object):
 
 
 def canonical_status(obj):
+    """status.items as (ip, node) pairs, identical items once (the controller keys them in a map,
+    EIPC:1409 validateEgressIPStatus)."""
     out = []
     for item in (obj.get("status") or {}).get("items") or []:
         if isinstance(item, dict) and isinstance(item.get("egressIP"), str) and isinstance(item.get("node"), str):
-            out.append((item["egressIP"], item["node"]))
+            pair = (item["egressIP"], item["node"])
+            if pair not in out:
+                out.append(pair)
     return out
 
 

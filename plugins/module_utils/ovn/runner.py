@@ -16,6 +16,7 @@ import copy
 import re
 
 from ansible_collections.ocp.egressip.plugins.module_utils.core.plan import keep_order
+from ansible_collections.ocp.egressip.plugins.module_utils.core.addresses import IPV6, ip_family, parse_any_ip
 from ansible_collections.ocp.egressip.plugins.module_utils.k8s.client import ApiError
 from ansible_collections.ocp.egressip.plugins.module_utils.runner import (
     BLOCKING_WARNING_CODES, Backend, Mutation, Outcome, Runner, RunnerError, classify, ref, run_module,
@@ -251,6 +252,11 @@ def ovn_items(params):
     for d in items:
         d["state"] = d.get("state") or "present"
         where = "EgressIP %s" % d["name"]
+        if d.get("egress_ips") is not None:
+            # both families, written in the controller's canonical form (IPv6 compressed lower case,
+            # IPv4-mapped IPv6 as IPv4, duplicates collapsed): a spec the controller reads as written
+            d["egress_ips"] = [parse_any_ip(ip, "%s: egress_ips[%d]" % (where, i))
+                               for i, ip in enumerate(d["egress_ips"])]
         if d["state"] == "present" and d.get("egress_ips") is None and d.get("count") is None:
             raise RunnerError("%s: give egress_ips or count (or state=absent)" % where)
         if d.get("egress_ips") is not None and d.get("count") is not None:
@@ -356,10 +362,16 @@ def ovn_mutation(params):
         requests = [core_allocate.Request(d["name"], count=d["count"], pool=d.get("pool") or None, mode="auto")
                     for d in items if d["state"] == "present" and d.get("count") is not None]
         if requests:
+            # count allocates IPv4 addresses (the core); the object's IPv6 addresses stay as they are
+            ipv6 = dict((r.namespace, [ip for ip in state.namespaces[r.namespace].egress_ips
+                                       if ip_family(ip) == IPV6]) for r in requests)
             try:
                 state = core_allocate.allocate(state, requests).state
             except core_allocate.AllocationError as exc:
                 raise RunnerError("cannot allocate: %s" % exc)
+            for name, extra in ipv6.items():
+                if extra:
+                    state.set_namespace_egress(name, list(state.namespaces[name].egress_ips) + extra)
         egressips = {}
         for d in items:
             name = d["name"]
