@@ -4,6 +4,7 @@
 # kubernetes.core and ansible.posix beside it.
 #   bash scripts/ansible-test.sh sanity [args...]
 #   bash scripts/ansible-test.sh units [args...]
+# ANSIBLE_TEST_PYTHON picks the Python version (default 3.11; tests/config.yml says which are supported).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/scripts/env.sh"
@@ -22,7 +23,7 @@ cd "$dest"
 git init -q . && git add -A >/dev/null
 cmd=$1; shift
 case "$cmd" in
-  sanity) ansible-test sanity --python 3.11 --color no "$@" ;;
-  units) ansible-test units --python 3.11 --color no "$@" ;;
+  sanity) ansible-test sanity --python "${ANSIBLE_TEST_PYTHON:-3.11}" --color no "$@" ;;
+  units) ansible-test units --python "${ANSIBLE_TEST_PYTHON:-3.11}" --color no "$@" ;;
   *) echo "usage: $0 sanity|units [args]"; exit 2 ;;
 esac

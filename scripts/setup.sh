@@ -2,8 +2,8 @@
 # One-time (idempotent) set-up for a fresh Debian bookworm machine:
 #   - Debian packages the tests need (network namespaces, nftables, arping, sshd)
 #   - a venv in .venv with the Python dependencies
-#   - kubernetes.core and ansible.posix taken from the `ansible` wheel on PyPI
-#     (no Galaxy server is reachable), and this repository made importable as
+#   - kubernetes.core, ansible.posix and awx.awx (AWX-as-code, playbooks/awx) taken from
+#     the `ansible` wheel on PyPI (no Galaxy server is reachable), and this repository made importable as
 #     the collection ocp.egressip, all under .collections/ (no network needed
 #     after this step).
 set -euo pipefail
@@ -51,14 +51,17 @@ fi
 coll=.collections/ansible_collections
 mkdir -p "$coll/ocp"
 ln -sfn ../../.. "$coll/ocp/egressip"
-if [ ! -f "$coll/kubernetes/core/MANIFEST.json" ] || [ ! -f "$coll/ansible/posix/MANIFEST.json" ]; then
+wheel_collections=(kubernetes/core ansible/posix awx/awx)
+need_wheel=false
+for c in "${wheel_collections[@]}"; do [ -f "$coll/$c/MANIFEST.json" ] || need_wheel=true; done
+if $need_wheel; then
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
   pip_quiet download -q --no-deps -d "$tmp" "ansible==$ANSIBLE_WHEEL_VERSION"
   .venv/bin/python - "$tmp"/ansible-*.whl "$coll" <<'PY'
 import sys, zipfile, os
 wheel, dest = sys.argv[1], sys.argv[2]
-wanted = ("ansible_collections/kubernetes/core/", "ansible_collections/ansible/posix/")
+wanted = ("ansible_collections/kubernetes/core/", "ansible_collections/ansible/posix/", "ansible_collections/awx/awx/")
 with zipfile.ZipFile(wheel) as z:
     for name in z.namelist():
         if name.startswith(wanted) and not name.endswith("/"):

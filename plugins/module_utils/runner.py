@@ -269,7 +269,7 @@ class Runner(object):
         self.network_type = None
         self.backend = backend
         self.raw = {}
-        self.warnings = []
+        self.warnings = list(getattr(self.client, "warnings", []))   # validate_certs: false
 
     # -- reading --------------------------------------------------------------
     def read_network_type(self):

@@ -45,11 +45,11 @@ class Run:
         return "rc=%s\n%s\n%s" % (self.rc, self.stdout[-6000:], self.stderr[-3000:])
 
 
-def play(lab, tmp_path, name, *args, extra=None, check=False, diff=False, cwd=None):
+def play(lab, tmp_path, name, *args, extra=None, check=False, diff=False, cwd=None, env_extra=None):
     """ansible-playbook as scripts/demo.sh runs it: -i localhost, -c local, K8S_AUTH_KUBECONFIG."""
     env = dict(os.environ, PWD=cwd or ROOT, K8S_AUTH_KUBECONFIG=lab.kubeconfig, ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json",
                ANSIBLE_NOCOLOR="1", ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"),
-               ANSIBLE_DEPRECATION_WARNINGS="False")
+               ANSIBLE_DEPRECATION_WARNINGS="False", ANSIBLE_SHOW_CUSTOM_STATS="1", **(env_extra or {}))
     cmd = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", "localhost,", "-c", "local",
            "-e", "ansible_python_interpreter=%s" % sys.executable]
     if extra:
@@ -81,10 +81,10 @@ def test_demo_assigns_an_egress_ip_and_prints_the_tables(tls_lab, tmp_path):
     holder = lab.assignments()[ip]
     assert holder["active"] and holder["namespace"] == "mywebserver" and holder["node"] in ("worker01", "worker02")
     assert lab.get(HOSTSUBNET % holder["node"])["egressIPs"] == [ip]
-    hostsubnets = res.task("oc get hostsubnets")["msg"]
+    hostsubnets = res.task("Print oc get hostsubnets")["msg"]
     assert hostsubnets[0].split() == ["NAME", "HOST", "HOST", "IP", "SUBNET", "EGRESS", "CIDRS", "EGRESS", "IPS"]
     assert any(line.startswith(holder["node"]) and line.endswith("[%s]   [%s]" % (CIDR, ip)) for line in hostsubnets)
-    netnamespaces = res.task("oc get netnamespaces")["msg"]
+    netnamespaces = res.task("Print oc get netnamespaces")["msg"]
     assert netnamespaces[0].split() == ["NAME", "NETID", "EGRESS", "IPS"]
     assert "mywebserver   5281170   [%s]" % ip in netnamespaces
     assert lab.errors() == []
@@ -125,15 +125,24 @@ def test_report_writes_json_and_markdown(tls_lab, tmp_path):
     assert "| %s | %s | 198.51.100.14" % (node, node) in md and "| %s | %s | yes |" % (CIDR, ip) in md
     assert "| mywebserver | 5281170 | %s |" % ip in md
     assert "| %s | mywebserver | %s |" % (ip, node) in md
-    printed = res.task("oc get hostsubnets / oc get netnamespaces")["msg"]
+    printed = res.task("Print oc get hostsubnets / oc get netnamespaces")["msg"]
     assert "mywebserver   5281170   [%s]" % ip in printed
     again = play(tls_lab, tmp_path, "report.yml", extra={"report_path": str(base)})
     assert again.rc == 0 and again.changed == 0, again
-    # default path: ./egressip-report.{md,json} in the working directory
-    cwd = tmp_path / "cwd"
+    # AWX workflows get the paths, assignments and findings (set_stats)
+    stats = res.doc["global_custom_stats"]
+    assert stats["egressip_report_files"] == [str(base) + ".md", str(base) + ".json"]
+    assert stats["egressip_assignments"][ip]["node"] == node
+    assert stats["egressip_findings"] == data["findings"]
+    # default path: ~/.ansible/ocp.egressip/reports, never the working directory (AWX: the project)
+    cwd, home = tmp_path / "cwd", tmp_path / "home"
     cwd.mkdir()
-    assert play(tls_lab, tmp_path, "report.yml", cwd=str(cwd)).rc == 0
-    assert sorted(os.listdir(cwd)) == ["egressip-report.json", "egressip-report.md"]
+    home.mkdir()
+    assert play(tls_lab, tmp_path, "report.yml", cwd=str(cwd), env_extra={"HOME": str(home)}).rc == 0
+    assert os.listdir(cwd) == []
+    reports = home / ".ansible" / "ocp.egressip" / "reports"
+    assert sorted(os.listdir(reports)) == ["egressip-report.json", "egressip-report.md"]
+    assert oct(reports.stat().st_mode & 0o777) == "0o700"
 
 
 @pytest.mark.parametrize("extra, text", [

@@ -131,6 +131,46 @@ class ClientError(Exception):
     """The client could not be configured (bad kubeconfig, missing files, ...)."""
 
 
+# What to do about the two most common set-up failures, named for every way of running the
+# collection (ansible-playbook, AWX job templates with an OpenShift credential).
+AWX_CREDENTIAL_HINT = ("in AWX, attach an 'OpenShift or Kubernetes API Bearer Token' credential to the job "
+                       "template: it sets K8S_AUTH_HOST, K8S_AUTH_API_KEY, K8S_AUTH_VERIFY_SSL and K8S_AUTH_SSL_CA_CERT")
+UNTRUSTED_CERT_HINT = ("give the cluster's CA certificate with ca_cert (K8S_AUTH_SSL_CA_CERT; in AWX the "
+                       "credential's CA certificate field), or, for a test cluster only, validate_certs: false")
+UNVERIFIED_WARNING = ("validate_certs is false (or the kubeconfig says insecure-skip-tls-verify): the API "
+                      "server's certificate is not checked, so anyone between here and the cluster can read the "
+                      "token and change the answers; give ca_cert instead")
+
+
+def _where_config_was_looked_for(auth):
+    """Each place a configuration was looked for, in kubernetes.core's order, and what was there."""
+    option = auth.get("kubeconfig")
+    default = os.path.expanduser("~/.kube/config")
+    kube_env = os.environ.get("KUBECONFIG")
+    return [
+        "option kubeconfig / K8S_AUTH_KUBECONFIG: %s" % ("%s (not found)" % option if option else "not set"),
+        "host + api_key (or username/password, client certificate) / K8S_AUTH_HOST + K8S_AUTH_API_KEY: not set",
+        "in-cluster service account: %s" % ("not usable" if os.environ.get("KUBERNETES_SERVICE_HOST")
+                                            else "not in a pod (KUBERNETES_SERVICE_HOST not set)"),
+        "KUBECONFIG: %s" % (kube_env if kube_env else "not set"),
+        "%s: %s" % (default, "present but unusable" if os.path.exists(default) else "does not exist"),
+    ]
+
+
+def no_config_message(auth, exc):
+    """The message for 'no usable API configuration': where it was looked for and how to give one."""
+    return ("no Kubernetes API configuration found (%s); tried: %s. Set kubeconfig (or K8S_AUTH_KUBECONFIG), "
+            "or host and api_key (K8S_AUTH_HOST, K8S_AUTH_API_KEY); %s"
+            % (exc, "; ".join(_where_config_was_looked_for(auth)), AWX_CREDENTIAL_HINT))
+
+
+def _is_untrusted_certificate(exc):
+    reason = getattr(exc, "reason", None) or exc
+    text = str(reason)
+    return isinstance(reason, urllib3.exceptions.SSLError) and (
+        "CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text or "match" in text)
+
+
 class ApiError(Exception):
     """A request failed.  ``status`` is the HTTP status (0 when no answer came)."""
 
@@ -145,7 +185,7 @@ class ApiError(Exception):
         if status:
             text += "%s %s" % (status, self.reason)
         else:
-            text += "no answer"
+            text += self.reason or "no answer"
         if self.message:
             text += ": " + self.message
         super(ApiError, self).__init__(text)
@@ -218,12 +258,18 @@ def build_configuration(auth):
         if given("username", "password", "host") or given("api_key", "host") or given("cert_file", "key_file", "host"):
             pass
         elif given("kubeconfig") or given("context"):
+            if isinstance(auth.get("kubeconfig"), str) and not os.path.exists(os.path.expanduser(auth["kubeconfig"])):
+                raise ClientError("kubeconfig %s (option kubeconfig or K8S_AUTH_KUBECONFIG) does not exist; %s"
+                                  % (auth["kubeconfig"], AWX_CREDENTIAL_HINT))
             _load_config(auth)
         else:
             try:
                 kubernetes.config.load_incluster_config()
             except kubernetes.config.ConfigException:
-                _load_config(auth)
+                try:
+                    _load_config(auth)
+                except (kubernetes.config.ConfigException, IOError, OSError) as exc:
+                    raise ClientError(no_config_message(auth, exc))
     except (kubernetes.config.ConfigException, IOError, OSError, ValueError, TypeError) as exc:
         raise ClientError("Could not create API client: %s" % exc)
     try:
@@ -258,6 +304,7 @@ class Client(object):
         self.extra_headers = list(extra_headers or [])
         self.requests = 0
         self.writes = 0
+        self.warnings = []   # for the module to show (runner.Runner passes them on)
 
     # -- plumbing -------------------------------------------------------------
     def _headers(self, content_type=None):
@@ -296,6 +343,10 @@ class Client(object):
                                      timeout=urllib3.Timeout(total=self.timeout), retries=False,
                                      preload_content=True)
         except urllib3.exceptions.HTTPError as exc:
+            if _is_untrusted_certificate(exc):
+                raise ApiError(method, path, 0, reason="untrusted certificate", message=(
+                    "the API server %s answered with a certificate that is not trusted here (%s): %s"
+                    % (self.configuration.host, getattr(exc, "reason", None) or exc, UNTRUSTED_CERT_HINT)))
             raise ApiError(method, path, 0, message=str(exc))
         text = resp.data.decode("utf-8", "replace") if resp.data else ""
         try:
@@ -357,4 +408,7 @@ def client_from_params(params):
     auth = auth_params(params)
     configuration = build_configuration(auth)
     timeout = params.get("request_timeout") or 30
-    return Client(configuration, timeout=timeout, extra_headers=impersonation_headers(params))
+    client = Client(configuration, timeout=timeout, extra_headers=impersonation_headers(params))
+    if configuration.verify_ssl is False:
+        client.warnings.append(UNVERIFIED_WARNING)
+    return client
