@@ -37,6 +37,8 @@ try:
 except ImportError:
     HAS_URLLIB3 = False
 
+from ansible_collections.ocp.egressip.plugins.module_utils.options import OptionError, positive_seconds
+
 try:
     from urllib.parse import quote, urlencode
 except ImportError:  # pragma: no cover - Python 2
@@ -353,7 +355,13 @@ def client_from_params(params):
     """A Client from module parameters (raises ClientError)."""
     if not HAS_KUBERNETES:
         raise ClientError("the kubernetes Python library is required")
+    try:
+        # 0, negative, inf or nan would reach urllib3 (an error not naming the option, or a crash)
+        timeout = positive_seconds("request_timeout", params.get("request_timeout"))
+    except OptionError as exc:
+        raise ClientError(str(exc))
     auth = auth_params(params)
     configuration = build_configuration(auth)
-    timeout = params.get("request_timeout") or 30
+    if timeout is None:
+        timeout = 30
     return Client(configuration, timeout=timeout, extra_headers=impersonation_headers(params))

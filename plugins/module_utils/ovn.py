@@ -31,6 +31,7 @@ from ansible_collections.ocp.egressip.plugins.module_utils.addresses import (
     InputError, cidr_contains, cidr_str, classify_cidr, classify_ip,
 )
 from ansible_collections.ocp.egressip.plugins.module_utils.findings import ERROR, WARNING, Code, Finding
+from ansible_collections.ocp.egressip.plugins.module_utils.text import printable
 from ansible_collections.ocp.egressip.plugins.module_utils import state as core_state
 from ansible_collections.ocp.egressip.plugins.module_utils.validate import sort_findings, validate
 
@@ -63,7 +64,7 @@ class OvnFinding(Finding):
     def __init__(self, code, message, objects, subject=None):    # pylint: disable=super-init-not-called
         self.code = code
         self.severity = (OVN_CODES.get(code) or core_codes()[code]).severity
-        self.message = message
+        self.message = printable(message)
         self.objects = sorted(set(objects))
         self.subject = subject
 

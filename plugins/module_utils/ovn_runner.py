@@ -13,10 +13,12 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import copy
-import re
 
-from ansible_collections.ocp.egressip.plugins.module_utils.changes import keep_order
+from ansible_collections.ocp.egressip.plugins.module_utils.changes import empty_batch_note, keep_order
 from ansible_collections.ocp.egressip.plugins.module_utils.client import ApiError
+from ansible_collections.ocp.egressip.plugins.module_utils.options import (
+    DNS1123_LABEL, DNS1123_SUBDOMAIN, OptionError, check_label_selector,
+)
 from ansible_collections.ocp.egressip.plugins.module_utils.runner import (
     BLOCKING_WARNING_CODES, Mutation, Outcome, Runner, RunnerError, classify, ref, run_module,
 )
@@ -222,37 +224,21 @@ def ovn_items(params):
             raise RunnerError("%s: egress_ips and count are mutually exclusive" % where)
         if d.get("namespace") and d.get("namespace_selector") is not None:
             raise RunnerError("%s: namespace and namespace_selector are mutually exclusive" % where)
-        if not isinstance(d["name"], str) or len(d["name"]) > 253 or not _DNS1123_SUBDOMAIN.match(d["name"]):
+        if not isinstance(d["name"], str) or len(d["name"]) > 253 or not DNS1123_SUBDOMAIN.match(d["name"]):
             raise RunnerError("%s: name: %r: not a valid object name (DNS-1123 subdomain: lower case alphanumerics, "
                               "'-' and '.', at most 253 characters)" % (where, d["name"]))
-        if d.get("namespace") is not None and not _DNS1123_LABEL.match(d["namespace"]):
+        if d.get("namespace") is not None and not DNS1123_LABEL.match(d["namespace"]):
             raise RunnerError("%s: namespace: %r: not a valid namespace name (lower case alphanumerics and '-', "
                               "at most 63 characters)" % (where, d["namespace"]))
         for key in ("namespace_selector", "pod_selector"):
-            for label, value in ((d.get(key) or {}).get("matchLabels") or {}).items():
-                if not _label_key_ok(label) or not isinstance(value, str) or not _LABEL_VALUE.match(value):
-                    raise RunnerError("%s: %s.matchLabels: %r: %r: not a valid label key and value" % (
-                        where, key, label, value))
+            try:
+                check_label_selector("%s: %s" % (where, key), d.get(key))
+            except OptionError as exc:
+                raise RunnerError(str(exc))
     names = [d["name"] for d in items]
     if len(set(names)) != len(names):
         raise RunnerError("egressips: each EgressIP may appear once, got %s" % names)
     return items
-
-
-_DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
-_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$")
-_LABEL_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]$")
-_DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-
-
-def _label_key_ok(key):
-    """Kubernetes label key: [prefix/]name (prefix a DNS-1123 subdomain of at most 253 characters)."""
-    if not isinstance(key, str):
-        return False
-    prefix, _sep, name = key.rpartition("/")
-    if prefix and (len(prefix) > 253 or not _DNS1123_SUBDOMAIN.match(prefix)):
-        return False
-    return bool(_LABEL_NAME.match(name))
 
 
 def _desired_spec(d, obj):
@@ -344,7 +330,8 @@ def ovn_mutation(params):
             result["migration_notes"] = migration["notes"]
             plan["migration"] = migration
         mutation = Mutation(state, named=[ref("EgressIP", d["name"]) for d in items] +
-                            [ref("Node", n) for n in labels], plan=plan, result=result)
+                            [ref("Node", n) for n in labels], plan=plan, result=result,
+                            notes=[empty_batch_note("egressips")] if params.get("egressips") == [] else [])
         mutation.labels = labels
         mutation.specs = specs
         mutation.single = single

@@ -50,6 +50,8 @@ from ansible_collections.ocp.egressip.plugins.module_utils.client import (
     client_from_params,
 )
 from ansible_collections.ocp.egressip.plugins.module_utils.lease import Lease, LockError
+from ansible_collections.ocp.egressip.plugins.module_utils.options import OptionError, check_lock_options
+from ansible_collections.ocp.egressip.plugins.module_utils.text import printable
 
 try:
     from ansible_collections.ocp.egressip.plugins.module_utils import state as core_state
@@ -214,11 +216,12 @@ def _gains_losses(change):
 class Mutation(object):
     """What a module's change function returns."""
 
-    def __init__(self, state, named=(), plan=None, result=None):
+    def __init__(self, state, named=(), plan=None, result=None, notes=()):
         self.state = state
         self.named = set(named)     # "Kind/name" of the objects the task addresses
         self.plan = plan or {}      # module-specific plan details (returned under "plan")
         self.result = result or {}  # module-specific top-level return values
+        self.notes = list(notes)    # said to the user as warnings (an empty batch, ...)
 
 
 class Outcome(object):
@@ -317,9 +320,10 @@ class Runner(object):
         self.module = module
         self.params = module.params
         try:
+            check_lock_options(self.params)
             self.client = client or client_from_params(self.params)
-        except ClientError as exc:
-            module.fail_json(msg=str(exc))
+        except (ClientError, OptionError) as exc:
+            module.fail_json(msg=printable(exc))
         self.network_type = None
         self.backend = backend
         self.raw = {}
@@ -491,6 +495,7 @@ class Runner(object):
                 raise RunnerError(str(exc))
         self.read()
         self.outcome = outcome = self.plan(mutate)
+        self.warnings.extend(outcome.mutation.notes)
         self.check_blocking(outcome)
         result = dict(changed=bool(outcome.changes), network_type=self.network_type)
         shown = list(outcome.order)        # the changes reported (planned, or written)
@@ -613,13 +618,14 @@ def run_facts(module):
             lines = facts_mod.hostsubnet_table(list(runner.raw["HostSubnet"].values())) + [""] + \
                 facts_mod.netnamespace_table(list(runner.raw["NetNamespace"].values()))
     except RunnerError as exc:
-        module.fail_json(msg=exc.msg, api_requests=runner.client.requests, **exc.extra)
+        module.fail_json(msg=printable(exc.msg), api_requests=runner.client.requests, **exc.extra)
     except ApiError as exc:
-        module.fail_json(msg="API request failed: %s" % exc, status=exc.status, api_requests=runner.client.requests)
+        module.fail_json(msg=printable("API request failed: %s" % exc), status=exc.status,
+                         api_requests=runner.client.requests)
     except ValueError as exc:
-        module.fail_json(msg=str(exc), api_requests=runner.client.requests)
+        module.fail_json(msg=printable(exc), api_requests=runner.client.requests)
     for w in runner.warnings:
-        module.warn(w)
+        module.warn(printable(w))
     result = dict(changed=False, egressip=data, ansible_facts=dict(egressip=data), api_requests=runner.client.requests)
     if module.params.get("format") == "table":
         result["table_lines"] = lines
@@ -660,12 +666,13 @@ def run_module(module, build_mutation, runner_class=None):
         extra = dict(exc.extra)
         extra.setdefault("api_requests", runner.client.requests)
         for w in runner.warnings:
-            module.warn(w)
-        module.fail_json(msg=exc.msg, **extra)
+            module.warn(printable(w))
+        module.fail_json(msg=printable(exc.msg), **extra)
     except ApiError as exc:
-        module.fail_json(msg="API request failed: %s" % exc, status=exc.status, api_requests=runner.client.requests)
+        module.fail_json(msg=printable("API request failed: %s" % exc), status=exc.status,
+                         api_requests=runner.client.requests)
     except ValueError as exc:   # the core's InputError (bad addresses, options or API data)
-        module.fail_json(msg=str(exc), api_requests=runner.client.requests)
+        module.fail_json(msg=printable(exc), api_requests=runner.client.requests)
     for w in runner.warnings:
-        module.warn(w)
+        module.warn(printable(w))
     module.exit_json(**result)

@@ -19,6 +19,7 @@ import traceback
 
 import yaml
 
+from ansible.module_utils.common import warnings as ansible_warnings
 from ansible.module_utils.testing import patch_module_args
 
 from tests.lab import scenarios
@@ -108,6 +109,9 @@ def run_module(name, args, check_mode=False):
         args["_ansible_check_mode"] = True
     out = io.StringIO()
     crash = None
+    # module.warn() collects into process-wide lists: one run's warnings are not the next one's
+    ansible_warnings._global_warnings.clear()
+    ansible_warnings._global_deprecations.clear()
     try:
         with patch_module_args(args), contextlib.redirect_stdout(out):
             module.main()
