@@ -186,16 +186,30 @@ def auth_params(params):
     return auth
 
 
+def _header_value(option, value):
+    """HTTP header values are latin-1 text without control characters (RFC 9110 field-value):
+    anything else would fail inside the HTTP library with a message not naming the option."""
+    try:
+        value.encode("latin-1")
+        ok = all(c == "\t" or (" " <= c != "\x7f") for c in value)
+    except UnicodeEncodeError:
+        ok = False
+    if not ok:
+        raise ClientError("%s: %r: cannot be sent as an HTTP header (latin-1 text without control characters)"
+                          % (option, value))
+    return value
+
+
 def impersonation_headers(params):
     headers = []
     user = params.get("impersonate_user") or os.getenv("K8S_AUTH_IMPERSONATE_USER")
     if user:
-        headers.append(("Impersonate-User", user))
+        headers.append(("Impersonate-User", _header_value("impersonate_user", user)))
     groups = params.get("impersonate_groups")
     if groups is None and os.getenv("K8S_AUTH_IMPERSONATE_GROUPS"):
         groups = [g for g in os.getenv("K8S_AUTH_IMPERSONATE_GROUPS").split(",") if g]
     for group in groups or []:
-        headers.append(("Impersonate-Group", group))
+        headers.append(("Impersonate-Group", _header_value("impersonate_groups", group)))
     return headers
 
 
@@ -296,6 +310,8 @@ class Client(object):
             resp = self.pool.request(method, url, body=data, headers=self._headers(content_type),
                                      timeout=urllib3.Timeout(total=self.timeout), retries=False,
                                      preload_content=True)
+        except urllib3.exceptions.TimeoutError as exc:
+            raise ApiError(method, path, 0, message="%s (request_timeout: %ss)" % (exc, self.timeout))
         except urllib3.exceptions.HTTPError as exc:
             raise ApiError(method, path, 0, message=str(exc))
         text = resp.data.decode("utf-8", "replace") if resp.data else ""

@@ -55,16 +55,22 @@ def is_label_value(value):
     return isinstance(value, str) and bool(LABEL_VALUE.match(value))
 
 
+# A socket timeout is converted to nanoseconds in a 64-bit integer (about 292 years); a day is
+# already far more than any API request or lock wait can sensibly take.
+MAX_SECONDS = 86400
+
+
 def positive_seconds(option, value, allow_zero=False):
-    """A finite number of seconds > 0 (>= 0 with ``allow_zero``); None passes (option unset)."""
+    """A finite number of seconds > 0 (>= 0 with ``allow_zero``), at most MAX_SECONDS; None
+    passes (option unset)."""
     if value is None:
         return None
     bad = isinstance(value, bool) or not isinstance(value, (int, float))
     if not bad:
-        bad = math.isnan(value) or math.isinf(value) or value < 0 or (value == 0 and not allow_zero)
+        bad = math.isnan(value) or value > MAX_SECONDS or value < 0 or (value == 0 and not allow_zero)
     if bad:
-        raise OptionError("%s: %r: must be a finite number of seconds %s" % (
-            option, value, ">= 0" if allow_zero else "greater than 0"))
+        raise OptionError("%s: %r: must be a number of seconds %s and at most %d" % (
+            option, value, ">= 0" if allow_zero else "greater than 0", MAX_SECONDS))
     return value
 
 
@@ -134,3 +140,11 @@ def check_label_selector(field, selector):
         for value in values or []:
             if not is_label_value(value):
                 raise OptionError("%s.values: %r: not a valid label value" % (where, value))
+
+
+def check_node_interfaces(params):
+    """node_interfaces: node name -> interface name (non-empty strings)."""
+    for node, iface in (params.get("node_interfaces") or {}).items():
+        if not isinstance(iface, str) or not iface.strip():
+            raise OptionError("node_interfaces[%s]: %r: must be an interface name (a non-empty string)"
+                              % (node, iface))

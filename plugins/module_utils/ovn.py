@@ -31,6 +31,7 @@ from ansible_collections.ocp.egressip.plugins.module_utils.addresses import (
     InputError, cidr_contains, cidr_str, classify_cidr, classify_ip,
 )
 from ansible_collections.ocp.egressip.plugins.module_utils.findings import ERROR, WARNING, Code, Finding
+from ansible_collections.ocp.egressip.plugins.module_utils.options import is_dns1123_label
 from ansible_collections.ocp.egressip.plugins.module_utils.text import printable
 from ansible_collections.ocp.egressip.plugins.module_utils import state as core_state
 from ansible_collections.ocp.egressip.plugins.module_utils.validate import sort_findings, validate
@@ -428,6 +429,27 @@ def diff_ovn(node_objs, eip_objs, labels, specs):
 # ---------------------------------------------------------------------------------------
 # openshift-sdn -> OVN-Kubernetes migration
 
+def _check_migration_source(sdn):
+    """The parts of egressip_facts output the migration reads, with the types it needs
+    (InputError naming the field otherwise)."""
+    for key, fields in (("nodes", ("egress_cidrs", "egress_ips")), ("namespaces", ("egress_ips",))):
+        items = sdn.get(key)
+        if items is not None and not isinstance(items, list):
+            raise InputError("migrate_from.%s" % key, items, "must be a list")
+        for idx, item in enumerate(items or []):
+            where = "migrate_from.%s[%d]" % (key, idx)
+            if not isinstance(item, dict):
+                raise InputError(where, item, "must be a mapping")
+            name = item.get("name")
+            if not isinstance(name, str) or (key == "namespaces" and not is_dns1123_label(name)):
+                raise InputError(where + ".name", name, "must be a %s name" % key[:-1])
+            for field in fields:
+                values = item.get(field)
+                if values is not None and (not isinstance(values, list) or
+                                           not all(isinstance(v, str) for v in values)):
+                    raise InputError("%s.%s" % (where, field), values, "must be a list of strings")
+
+
 def migration_plan(sdn, state, prefix="egressip-"):
     """What of an openshift-sdn egress set-up (egressip_facts output: ``nodes`` with
     ``egress_cidrs``/``egress_ips``, ``namespaces`` with ``egress_ips``) carries over to the
@@ -442,6 +464,7 @@ def migration_plan(sdn, state, prefix="egressip-"):
     if sdn.get("network_type") not in (None, core_state.SDN):
         raise InputError("migrate_from.network_type", sdn.get("network_type"),
                          "the source must be an OpenShiftSDN cluster")
+    _check_migration_source(sdn)
     lost, notes = [], []
     nodes = [n for n in sdn.get("nodes") or [] if isinstance(n, dict) and n.get("name")]
     assignable = []

@@ -17,7 +17,7 @@ import copy
 from ansible_collections.ocp.egressip.plugins.module_utils.changes import empty_batch_note, keep_order
 from ansible_collections.ocp.egressip.plugins.module_utils.client import ApiError
 from ansible_collections.ocp.egressip.plugins.module_utils.options import (
-    DNS1123_LABEL, DNS1123_SUBDOMAIN, OptionError, check_label_selector,
+    DNS1123_LABEL, DNS1123_SUBDOMAIN, OptionError, check_label_selector, is_dns1123_subdomain,
 )
 from ansible_collections.ocp.egressip.plugins.module_utils.runner import (
     BLOCKING_WARNING_CODES, Mutation, Outcome, Runner, RunnerError, classify, ref, run_module,
@@ -277,6 +277,10 @@ def ovn_mutation(params):
             except ValueError as exc:
                 raise RunnerError(str(exc))
             wanted = sorted(set(wanted) | set(migration["assignable_nodes"]))
+            for e in migration["egressips"]:
+                if not is_dns1123_subdomain(e["name"]):
+                    raise RunnerError("migrate_prefix: %r: the EgressIP name %r it makes is not a valid object name "
+                                      "(DNS-1123 subdomain)" % (prefix, e["name"]))
             for e in migration["egressips"]:
                 items.append(dict(name=e["name"], egress_ips=e["egress_ips"], namespace=e["namespace"],
                                   count=None, pool=None, namespace_selector=None, pod_selector=None, state="present"))

@@ -50,7 +50,9 @@ from ansible_collections.ocp.egressip.plugins.module_utils.client import (
     client_from_params,
 )
 from ansible_collections.ocp.egressip.plugins.module_utils.lease import Lease, LockError
-from ansible_collections.ocp.egressip.plugins.module_utils.options import OptionError, check_lock_options
+from ansible_collections.ocp.egressip.plugins.module_utils.options import (
+    OptionError, check_lock_options, check_node_interfaces,
+)
 from ansible_collections.ocp.egressip.plugins.module_utils.text import printable
 
 try:
@@ -109,9 +111,20 @@ def argument_spec(write=True, network=True, **module_spec):
     return spec
 
 
+class EgressModule(AnsibleModule):
+    """AnsibleModule whose failure messages and warnings escape non-printable characters
+    (text.printable), ansible-core's own argument errors included ("got: my\u200bwebserver")."""
+
+    def fail_json(self, msg, **kwargs):
+        super(EgressModule, self).fail_json(msg=printable(msg), **kwargs)
+
+    def warn(self, warning):
+        super(EgressModule, self).warn(printable(warning))
+
+
 def new_module(argspec, **kwargs):
     """AnsibleModule plus the library checks every module needs."""
-    module = AnsibleModule(argument_spec=argspec, supports_check_mode=True, **kwargs)
+    module = EgressModule(argument_spec=argspec, supports_check_mode=True, **kwargs)
     if not HAS_KUBERNETES:
         module.fail_json(msg=missing_required_lib("kubernetes"), exception=KUBERNETES_IMPORT_ERROR)
     if not HAS_CORE:
@@ -321,6 +334,7 @@ class Runner(object):
         self.params = module.params
         try:
             check_lock_options(self.params)
+            check_node_interfaces(self.params)
             self.client = client or client_from_params(self.params)
         except (ClientError, OptionError) as exc:
             module.fail_json(msg=printable(exc))

@@ -34,11 +34,10 @@ MODULES = ("egressip_facts", "egressip_hostsubnet", "egressip_netnamespace", "eg
 class InProcessLab(object):
     """A lab cluster served on 127.0.0.1 from a daemon thread of this process."""
 
-    def __init__(self, scenario="seed"):
-        self.scenario = scenario
-        self.cluster = Cluster(scenarios.build(scenario))
+    def __init__(self, scenario="seed", setup=None):
+        self.scenario, self.setup = scenario, setup
         self.token = secrets.token_hex(8)
-        self.server = LabServer(self.cluster, self.token)
+        self.server = LabServer(self._cluster(), self.token)
         self.tmp = tempfile.mkdtemp(prefix="egressip-fuzz-")
         self.kubeconfig = os.path.join(self.tmp, "kubeconfig")
         with open(self.kubeconfig, "w") as fh:
@@ -46,6 +45,22 @@ class InProcessLab(object):
         self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
                                        daemon=True)
         self.thread.start()
+
+    def _cluster(self):
+        cluster = Cluster(scenarios.build(self.scenario))
+        if self.setup is not None:
+            self.setup(cluster)
+            cluster.reconcile()
+        return cluster
+
+    @property
+    def cluster(self):
+        return self.server.cluster
+
+    def reset(self):
+        """A fresh cluster of the scenario (and setup), zeroed counters: one per example."""
+        self.server.cluster = self._cluster()
+        self.server.stats.reset()
 
     @property
     def auth(self):
@@ -99,6 +114,30 @@ class Outcome(object):
 
     def __repr__(self):
         return "Outcome(crash=%s, result=%s)" % (self.crash, json.dumps(self.result, default=str)[:3000])
+
+
+class _Captured(Exception):
+    pass
+
+
+def module_spec(name):
+    """(argument spec, other AnsibleModule arguments) a module's main() builds (main() stopped
+    at new_module)."""
+    module = importlib.import_module("ansible_collections.ocp.egressip.plugins.modules." + name)
+    captured = {}
+
+    def capture(argspec, **kwargs):
+        captured.update(argspec=argspec, kwargs=kwargs)
+        raise _Captured()
+    original = module.new_module
+    module.new_module = capture
+    try:
+        module.main()
+    except _Captured:
+        pass
+    finally:
+        module.new_module = original
+    return captured["argspec"], captured["kwargs"]
 
 
 def run_module(name, args, check_mode=False):
