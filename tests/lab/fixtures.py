@@ -77,7 +77,8 @@ class Lab:
         data = None
         if body is not None:
             data = body if isinstance(body, bytes) else json.dumps(body).encode()
-        headers = {"Accept": "application/json"}
+        # the test's view is the settled one: the lab runs a pending controller pass first
+        headers = {"Accept": "application/json", "X-Lab-Settle": "1"}
         if data is not None:
             headers["Content-Type"] = content_type
         if token:
@@ -138,6 +139,11 @@ class Lab:
 
     def assignments(self):
         return self.get("/_lab/assignments")
+
+    def settle(self):
+        """Wait for the asynchronous controllers: a pending pass runs now (any helper request
+        does this first; this one only does that)."""
+        return self.post("/_lab/settle")
 
     def set_ready(self, node, ready):
         """Flip the Node's Ready condition through the normal Node status API (a client write)."""
