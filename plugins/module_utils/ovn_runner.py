@@ -188,9 +188,12 @@ class OvnRunner(Runner):
         result = super(OvnRunner, self).converge(mutate)
         mutation = self.outcome.mutation
         eips = result.get("egressips") or {}
+        # from the plan, not from status.items: OVN-Kubernetes updates the status asynchronously,
+        # so right after a spec change the status still names the addresses replaced
+        predicted = mutation.plan.get("predicted_assignments") or {}
         for name, entry in eips.items():
             obj = self.raw["EgressIP"].get(name)
-            entry["assignments"] = status_assignments(obj) if obj is not None else {}
+            entry["assignments"] = dict((ip, predicted.get(ip)) for ip in entry.get("egress_ips") or [])
             entry["exists"] = obj is not None
         if mutation.single and mutation.single in eips:
             result["assignments"] = eips[mutation.single]["assignments"]
