@@ -71,14 +71,18 @@ class Lab:
         return doc
 
     # -- raw HTTP ----------------------------------------------------------------------
-    def request(self, method, path, body=None, content_type="application/json", token=True, timeout=30):
+    def request(self, method, path, body=None, content_type="application/json", token=True, timeout=30,
+                settle=True):
         """One HTTP request; the JSON answer (or raw bytes); LabError for HTTP errors.
-        With ``netns`` the request is made from inside that namespace."""
+        With ``netns`` the request is made from inside that namespace. ``settle=False``: as a
+        client sees the cluster (the asynchronous controllers may not have reacted yet)."""
         data = None
         if body is not None:
             data = body if isinstance(body, bytes) else json.dumps(body).encode()
         # the test's view is the settled one: the lab runs a pending controller pass first
-        headers = {"Accept": "application/json", "X-Lab-Settle": "1"}
+        headers = {"Accept": "application/json"}
+        if settle:
+            headers["X-Lab-Settle"] = "1"
         if data is not None:
             headers["Content-Type"] = content_type
         if token:
