@@ -20,7 +20,7 @@ from ansible_collections.ocp.egressip.plugins.module_utils.options import (
     DNS1123_LABEL, DNS1123_SUBDOMAIN, OptionError, check_label_selector, is_dns1123_subdomain,
 )
 from ansible_collections.ocp.egressip.plugins.module_utils.runner import (
-    BLOCKING_WARNING_CODES, Mutation, Outcome, Runner, RunnerError, classify, ref, run_module,
+    BLOCKING_WARNING_CODES, Mutation, Outcome, Runner, RunnerError, classify, index_by_name, ref, run_module,
 )
 
 try:
@@ -55,7 +55,7 @@ def network_unknown(state, scope=None):
 
 def creation_order(eip_objs):
     return [o["metadata"]["name"] for o in sorted(
-        eip_objs.values(), key=lambda o: (o["metadata"].get("creationTimestamp") or "", o["metadata"]["name"]))]
+        eip_objs.values(), key=lambda o: (str(o["metadata"].get("creationTimestamp") or ""), o["metadata"]["name"]))]
 
 
 def status_assignments(eip_obj):
@@ -90,7 +90,7 @@ class OvnRunner(Runner):
                     "OVNKubernetes (on openshift-sdn use ocp.egressip.egressip_hostsubnet and "
                     "ocp.egressip.egressip_netnamespace)" % self.network_type, network_type=self.network_type)
         for kind in kinds or self.backend.kinds:
-            self.raw[kind] = dict((o["metadata"]["name"], o) for o in self.client.list(kind))
+            self.raw[kind] = index_by_name(kind, self.client.list(kind))
         return self.raw
 
     def context(self):
@@ -357,11 +357,12 @@ def egressip_table(eip_objs):
     """`oc get egressip`: the CRD's printer columns; like every CRD column with a [*] JSONPath,
     only the first value is printed."""
     rows = [["NAME", "EGRESSIPS", "ASSIGNED NODE", "ASSIGNED EGRESSIPS"]]
-    for obj in sorted(eip_objs, key=lambda o: o["metadata"]["name"]):
+    for obj in sorted(eip_objs, key=facts_mod.name_of):
         ips = (obj.get("spec") or {}).get("egressIPs") or []
         items = [i for i in (obj.get("status") or {}).get("items") or [] if isinstance(i, dict)]
-        rows.append([obj["metadata"]["name"], ips[0] if ips else "", items[0].get("node", "") if items else "",
-                     items[0].get("egressIP", "") if items else ""])
+        rows.append([facts_mod.name_of(obj), facts_mod.cell(ips[0] if ips else ""),
+                     facts_mod.cell(items[0].get("node", "") if items else ""),
+                     facts_mod.cell(items[0].get("egressIP", "") if items else "")])
     return facts_mod.tabwrite(rows)
 
 
@@ -369,7 +370,7 @@ def ovn_facts(runner):
     """(data, table lines) for egressip_facts on an OVN-Kubernetes cluster (same shape as on
     openshift-sdn: nodes, namespaces - one per EgressIP object -, assignments, capacity, findings)."""
     for kind in ("Node", "EgressIP"):
-        runner.raw[kind] = dict((o["metadata"]["name"], o) for o in runner.client.list(kind))
+        runner.raw[kind] = index_by_name(kind, runner.client.list(kind))
     state = OvnBackend().build_state(runner.raw, runner.params)
     eips = runner.raw["EgressIP"]
     status = ovn.status_items(list(eips.values()))

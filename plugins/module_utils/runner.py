@@ -137,6 +137,38 @@ def ref(kind, name):
     return "%s/%s" % (kind, name)
 
 
+def index_by_name(kind, items):
+    """{metadata.name: object} of a LIST answer; RunnerError naming the object when one has no
+    usable name (a corrupt object must not crash every later step that keys on its name)."""
+    out = {}
+    for idx, obj in enumerate(items):
+        meta = obj.get("metadata") if isinstance(obj, dict) else None
+        name = meta.get("name") if isinstance(meta, dict) else None
+        if not isinstance(name, str) or not name:
+            raise RunnerError("%s list item %d: metadata%s: %r: must be a mapping with a non-empty name" % (
+                kind, idx, ".name" if isinstance(meta, dict) else "", name if isinstance(meta, dict) else meta))
+        out[name] = obj
+    return out
+
+
+def network_type_of(net):
+    """status.networkType, else spec.networkType of the Network object (None when unset);
+    RunnerError naming the field when it is not what the API defines."""
+    for part in ("status", "spec"):
+        section = net.get(part) if isinstance(net, dict) else None
+        if section is None:
+            continue
+        if not isinstance(section, dict):
+            raise RunnerError('Network "cluster" %s: %r: must be a mapping' % (part, section))
+        value = section.get("networkType")
+        if value is None or value == "":
+            continue
+        if not isinstance(value, str):
+            raise RunnerError('Network "cluster" %s.networkType: %r: must be a string' % (part, value))
+        return value
+    return None
+
+
 def finding_key(finding):
     return (finding.code, finding.message)
 
@@ -353,8 +385,7 @@ class Runner(object):
                                      "assuming OpenShiftSDN" % exc.status)
                 return "OpenShiftSDN"
             raise
-        return (net.get("status") or {}).get("networkType") or (net.get("spec") or {}).get("networkType") \
-            or "OpenShiftSDN"
+        return network_type_of(net) or "OpenShiftSDN"
 
     def read(self, kinds=None):
         if self.network_type is None:
@@ -365,7 +396,7 @@ class Runner(object):
                     raise RunnerError("the cluster's network type is %s; this module manages %s" % (
                         self.network_type, ", ".join(sorted(BACKENDS))), network_type=self.network_type)
         for kind in kinds or self.backend.kinds:
-            self.raw[kind] = dict((o["metadata"]["name"], o) for o in self.client.list(kind))
+            self.raw[kind] = index_by_name(kind, self.client.list(kind))
         return self.raw
 
     def build(self):

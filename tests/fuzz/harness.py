@@ -70,11 +70,16 @@ class InProcessLab(object):
     def store(self):
         return self.cluster.store
 
-    def put_raw(self, kind, obj):
-        """Store an object as given (no validation): what an API server might still serve
-        (older versions, other writers, a corrupt object)."""
-        with self.cluster.lock:
-            self.cluster.store.put(BY_KIND[kind], obj)
+    def put_raw(self, kind, obj, name):
+        """Store ``obj`` in place of the cluster-scoped object ``name``, as given (no validation,
+        even its metadata may be garbage): what a server may still serve from older versions,
+        other writers or a corrupt store."""
+        store = self.cluster.store
+        with self.cluster.lock, store.lock:
+            store.rv += 1
+            if isinstance(obj, dict) and isinstance(obj.get("metadata"), dict):
+                obj["metadata"]["resourceVersion"] = str(store.rv)
+            store.objects[(kind, "", name)] = obj
 
     def objects(self, kind):
         return [json.loads(json.dumps(o)) for o in self.cluster.store.items(BY_KIND[kind])]
