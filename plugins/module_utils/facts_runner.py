@@ -7,6 +7,7 @@ that imports both backends (runner.py imports neither)."""
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+from ansible_collections.ocp.egressip.plugins.module_utils.core.text import printable
 from ansible_collections.ocp.egressip.plugins.module_utils.k8s.client import ApiError
 from ansible_collections.ocp.egressip.plugins.module_utils.runner import Runner, RunnerError
 from ansible_collections.ocp.egressip.plugins.module_utils.sdn.backend import SDN_TYPE, SdnBackend, network_unknown
@@ -43,13 +44,14 @@ def run_facts(module):
             lines = facts_mod.hostsubnet_table(list(runner.raw["HostSubnet"].values())) + [""] + \
                 facts_mod.netnamespace_table(list(runner.raw["NetNamespace"].values()))
     except RunnerError as exc:
-        module.fail_json(msg=exc.msg, api_requests=runner.client.requests, **exc.extra)
+        module.fail_json(msg=printable(exc.msg), api_requests=runner.client.requests, **exc.extra)
     except ApiError as exc:
-        module.fail_json(msg="API request failed: %s" % exc, status=exc.status, api_requests=runner.client.requests)
+        module.fail_json(msg=printable("API request failed: %s" % exc), status=exc.status,
+                         api_requests=runner.client.requests)
     except ValueError as exc:
-        module.fail_json(msg=str(exc), api_requests=runner.client.requests)
+        module.fail_json(msg=printable(exc), api_requests=runner.client.requests)
     for w in runner.warnings:
-        module.warn(w)
+        module.warn(printable(w))
     result = dict(changed=False, egressip=data, ansible_facts=dict(egressip=data), api_requests=runner.client.requests)
     if module.params.get("format") == "table":
         result["table_lines"] = lines

@@ -50,6 +50,10 @@ from ansible_collections.ocp.egressip.plugins.module_utils.k8s.client import (
     client_from_params,
 )
 from ansible_collections.ocp.egressip.plugins.module_utils.k8s.lease import Lease, LockError
+from ansible_collections.ocp.egressip.plugins.module_utils.core.options import (
+    OptionError, check_lock_options, check_node_interfaces,
+)
+from ansible_collections.ocp.egressip.plugins.module_utils.core.text import printable
 
 try:
     from ansible_collections.ocp.egressip.plugins.module_utils.core import validate as core_validate
@@ -105,9 +109,20 @@ def argument_spec(write=True, network=True, **module_spec):
     return spec
 
 
+class EgressModule(AnsibleModule):
+    """AnsibleModule whose failure messages and warnings escape non-printable characters
+    (text.printable), ansible-core's own argument errors included ("got: my\u200bwebserver")."""
+
+    def fail_json(self, msg, **kwargs):
+        super(EgressModule, self).fail_json(msg=printable(msg), **kwargs)
+
+    def warn(self, warning):
+        super(EgressModule, self).warn(printable(warning))
+
+
 def new_module(argspec, **kwargs):
     """AnsibleModule plus the library checks every module needs."""
-    module = AnsibleModule(argument_spec=argspec, supports_check_mode=True, **kwargs)
+    module = EgressModule(argument_spec=argspec, supports_check_mode=True, **kwargs)
     if not HAS_KUBERNETES:
         module.fail_json(msg=missing_required_lib("kubernetes"), exception=KUBERNETES_IMPORT_ERROR)
     if not HAS_CORE:
@@ -118,6 +133,43 @@ def new_module(argspec, **kwargs):
 
 def ref(kind, name):
     return "%s/%s" % (kind, name)
+
+
+def index_by_name(kind, items):
+    """{metadata.name: object} of a LIST answer; RunnerError naming the object when one has no
+    usable name (a corrupt object must not crash every later step that keys on its name)."""
+    out = {}
+    for idx, obj in enumerate(items):
+        meta = obj.get("metadata") if isinstance(obj, dict) else None
+        name = meta.get("name") if isinstance(meta, dict) else None
+        if not isinstance(name, str) or not name:
+            raise RunnerError("%s list item %d: metadata%s: %r: must be a mapping with a non-empty name" % (
+                kind, idx, ".name" if isinstance(meta, dict) else "", name if isinstance(meta, dict) else meta))
+        out[name] = obj
+    return out
+
+
+def network_type_of(net):
+    """status.networkType, else spec.networkType of the Network object (None when unset);
+    RunnerError naming the field when it is not what the API defines."""
+    for part in ("status", "spec"):
+        section = net.get(part) if isinstance(net, dict) else None
+        if section is None:
+            continue
+        if not isinstance(section, dict):
+            raise RunnerError('Network "cluster" %s: %r: must be a mapping' % (part, section))
+        value = section.get("networkType")
+        if value is None or value == "":
+            continue
+        if not isinstance(value, str):
+            raise RunnerError('Network "cluster" %s.networkType: %r: must be a string' % (part, value))
+        return value
+    return None
+
+
+def empty_batch_note(option):
+    """What an empty batch (``netnamespaces: []``) does: nothing, said so."""
+    return "%s: []: an empty batch, nothing to do" % option
 
 
 def finding_key(finding):
@@ -160,11 +212,12 @@ def as_list(value):
 class Mutation(object):
     """What a module's change function returns."""
 
-    def __init__(self, state, named=(), plan=None, result=None):
+    def __init__(self, state, named=(), plan=None, result=None, notes=()):
         self.state = state
         self.named = set(named)     # "Kind/name" of the objects the task addresses
         self.plan = plan or {}      # module-specific plan details (returned under "plan")
         self.result = result or {}  # module-specific top-level return values
+        self.notes = list(notes)    # said to the user as warnings (an empty batch, ...)
 
 
 class Outcome(object):
@@ -263,9 +316,11 @@ class Runner(object):
         self.module = module
         self.params = module.params
         try:
+            check_lock_options(self.params)
+            check_node_interfaces(self.params)
             self.client = client or client_from_params(self.params)
-        except ClientError as exc:
-            module.fail_json(msg=str(exc))
+        except (ClientError, OptionError) as exc:
+            module.fail_json(msg=printable(exc))
         self.network_type = None
         self.backend = backend
         self.raw = {}
@@ -281,8 +336,7 @@ class Runner(object):
                                      "assuming OpenShiftSDN" % exc.status)
                 return "OpenShiftSDN"
             raise
-        return (net.get("status") or {}).get("networkType") or (net.get("spec") or {}).get("networkType") \
-            or "OpenShiftSDN"
+        return network_type_of(net) or "OpenShiftSDN"
 
     def read(self, kinds=None):
         if self.network_type is None:
@@ -292,7 +346,7 @@ class Runner(object):
                     self.network_type, self.backend.network_type, self.backend.other_modules),
                     network_type=self.network_type)
         for kind in kinds or self.backend.kinds:
-            self.raw[kind] = dict((o["metadata"]["name"], o) for o in self.client.list(kind))
+            self.raw[kind] = index_by_name(kind, self.client.list(kind))
         return self.raw
 
     def build(self):
@@ -436,6 +490,7 @@ class Runner(object):
                 raise RunnerError(str(exc))
         self.read()
         self.outcome = outcome = self.plan(mutate)
+        self.warnings.extend(outcome.mutation.notes)
         self.check_blocking(outcome)
         result = dict(changed=bool(outcome.changes), network_type=self.network_type)
         shown = list(outcome.order)        # the changes reported (planned, or written)
@@ -542,12 +597,13 @@ def run_module(module, build_mutation, runner_class):
         extra = dict(exc.extra)
         extra.setdefault("api_requests", runner.client.requests)
         for w in runner.warnings:
-            module.warn(w)
-        module.fail_json(msg=exc.msg, **extra)
+            module.warn(printable(w))
+        module.fail_json(msg=printable(exc.msg), **extra)
     except ApiError as exc:
-        module.fail_json(msg="API request failed: %s" % exc, status=exc.status, api_requests=runner.client.requests)
+        module.fail_json(msg=printable("API request failed: %s" % exc), status=exc.status,
+                         api_requests=runner.client.requests)
     except ValueError as exc:   # the core's InputError (bad addresses, options or API data)
-        module.fail_json(msg=str(exc), api_requests=runner.client.requests)
+        module.fail_json(msg=printable(exc), api_requests=runner.client.requests)
     for w in runner.warnings:
-        module.warn(w)
+        module.warn(printable(w))
     module.exit_json(**result)

@@ -238,15 +238,17 @@ egress_ips:
   sample: ["198.51.100.120"]
 assignments:
   description:
-    - IP -> node as the EgressIP C(status.items) reports it (single O(name) form), read after writing.
-      OVN-Kubernetes assigns asynchronously, so a just created object may report none yet.
+    - IP -> node for each address of the object's C(spec.egressIPs) after the change (single O(name)
+      form): the node OVN-Kubernetes keeps (C(status.items)) or is predicted to choose, null when no node
+      can host it. Derived from the plan, not read back: OVN-Kubernetes updates C(status.items)
+      asynchronously, so right after a change the status may still name replaced addresses.
   returned: success, with O(name)
   type: dict
   sample: {"198.51.100.120": "worker01"}
 egressips:
   description:
     - Per EgressIP of the task, C(state), C(egress_ips), C(namespace_selector), C(pod_selector),
-      C(exists) and C(assignments) (IP -> node from the status).
+      C(exists) and C(assignments) (IP -> node kept or predicted, as O(name)'s C(assignments)).
   returned: success
   type: dict
   sample: {"egressip-mywebserver": {"state": "present", "egress_ips": ["198.51.100.120"], "exists": true,

@@ -401,3 +401,18 @@ def test_migrate_sdn_to_ovn(tmp_path):
         assert tasks[WRITE_TASK]["changed"] is False
         assert delta(s1, target.stats())["writes"] == 0
         assert res.doc["stats"]["localhost"]["changed"] == 0
+
+
+def test_assignments_after_replacing_an_address_come_from_the_plan(tmp_path, ovn_lab):
+    """The lab's OVN controller reacts asynchronously (as OVN-Kubernetes does): right after a
+    spec change the status still names the replaced address. The module's assignments must
+    not report it (issue 15: they were read from status.items)."""
+    lab = ovn_lab
+    ok(run_tasks(tmp_path, lab, [web([IP1])]))
+    assert status(eip(lab, "egressip-mywebserver")) == {IP1: "worker01"}
+    out = ok(run_tasks(tmp_path, lab, [web([IP2])]))
+    assert out["changed"] is True
+    assert out["assignments"] == {IP2: "worker01"}, out["assignments"]
+    assert out["egressips"]["egressip-mywebserver"]["assignments"] == {IP2: "worker01"}
+    assert out["plan"]["predicted_assignments"] == {IP2: "worker01"}
+    assert status(eip(lab, "egressip-mywebserver")) == {IP2: "worker01"}   # once the controller caught up

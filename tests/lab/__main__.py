@@ -48,6 +48,9 @@ def main(argv=None):
     p.add_argument("--token", default=None, help="bearer token (default: random)")
     p.add_argument("--dataplane", default="", help="worker01=NETNS:IFACE[@CIDR],... (run ip addr add/del)")
     p.add_argument("--verbose", action="store_true", help="log each API request on stderr")
+    p.add_argument("--controller-delay", type=float, default=0.05,
+                   help="seconds between a client write and the controllers' reaction (0: synchronous, "
+                        "inside the write request)")
     args = p.parse_args(argv)
     try:
         scenario = scenarios.build(args.scenario)
@@ -55,7 +58,9 @@ def main(argv=None):
     except ValueError as exc:
         p.error(str(exc))
     token = args.token or secrets.token_hex(16)
-    cluster = Cluster(scenario, mapping)
+    if args.controller_delay < 0:
+        p.error("--controller-delay: must be >= 0")
+    cluster = Cluster(scenario, mapping, controller_delay=args.controller_delay)
     tmp, ctx, ca_pem = None, None, None
     if args.tls:
         from .tls import make_ca_and_server

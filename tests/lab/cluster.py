@@ -1,8 +1,19 @@
 """The emulated cluster: object store + controller log + the controller that matches the
-``cluster`` Network type (openshift-sdn or OVN-Kubernetes) + optional data plane."""
+``cluster`` Network type (openshift-sdn or OVN-Kubernetes) + optional data plane.
+
+Controllers are asynchronous, as on a real cluster: a client write is answered at once and
+the controller (SdnController.reconcile or OvnController.reconcile, whichever the Network
+type selects) runs ``controller_delay`` seconds later in a background thread, several writes
+in that window coalesced into one pass (a controller's work queue does the same). So a client
+that reads right after writing sees the state before the controller reacted, as it would on a
+real cluster. ``controller_delay`` 0 (the default of this class; the CLI's is 0.05 s) keeps
+the old synchronous mode: the controller runs inside the write request. ``settle()`` runs a
+pending pass at once: the test helpers ask for it (header X-Lab-Settle) so that what a test
+looks at is the settled state, like ``oc wait``."""
 import ipaddress
 import json
 import threading
+import traceback
 
 from .dataplane import Dataplane
 from .events import Events
@@ -14,9 +25,11 @@ from .store import Store
 
 
 class Cluster:
-    def __init__(self, scenario, dataplane=None):
+    def __init__(self, scenario, dataplane=None, controller_delay=0.0):
         self.store = Store()
         self.lock = threading.RLock()   # serialises client writes + reconcile
+        self.controller_delay = float(controller_delay or 0)
+        self._pending = False           # a controller pass is scheduled and has not run yet
         self.events = Events()
         self.networks = dict(scenario.networks)   # lab-side: node -> primary iface/ip/cidr
         self.sdn = SdnController(self)
@@ -60,8 +73,40 @@ class Cluster:
 
     def reconcile(self):
         with self.lock:
-            desired = self.controller().reconcile()
+            self._pending = False
+            try:
+                desired = self.controller().reconcile()
+            except Exception as exc:  # noqa: BLE001 - an object the controller cannot read
+                # a real controller logs the error and keeps serving the other objects
+                self.events.log("E", "lab", "controller failed: %r" % (exc,))
+                traceback.print_exc()
+                return
             self.dataplane.sync(desired)
+
+    def changed(self):
+        """A client write was stored: the controller reacts, at once (synchronous mode) or after
+        ``controller_delay`` seconds in the background."""
+        if not self.controller_delay:
+            self.reconcile()
+            return
+        with self.lock:
+            if self._pending:
+                return          # the scheduled pass will see this write too
+            self._pending = True
+        timer = threading.Timer(self.controller_delay, self._scheduled)
+        timer.daemon = True
+        timer.start()
+
+    def _scheduled(self):
+        with self.lock:
+            if self._pending:   # not already run by settle()
+                self.reconcile()
+
+    def settle(self):
+        """Run a pending controller pass now (the state a test inspects is the settled one)."""
+        with self.lock:
+            if self._pending:
+                self.reconcile()
 
     def assignments(self):
         with self.lock:

@@ -71,13 +71,18 @@ class Lab:
         return doc
 
     # -- raw HTTP ----------------------------------------------------------------------
-    def request(self, method, path, body=None, content_type="application/json", token=True, timeout=30):
+    def request(self, method, path, body=None, content_type="application/json", token=True, timeout=30,
+                settle=True):
         """One HTTP request; the JSON answer (or raw bytes); LabError for HTTP errors.
-        With ``netns`` the request is made from inside that namespace."""
+        With ``netns`` the request is made from inside that namespace. ``settle=False``: as a
+        client sees the cluster (the asynchronous controllers may not have reacted yet)."""
         data = None
         if body is not None:
             data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        # the test's view is the settled one: the lab runs a pending controller pass first
         headers = {"Accept": "application/json"}
+        if settle:
+            headers["X-Lab-Settle"] = "1"
         if data is not None:
             headers["Content-Type"] = content_type
         if token:
@@ -142,6 +147,11 @@ class Lab:
     def set_reachable(self, node, reachable):
         """OVN-Kubernetes: the node's egress IP health check fails (False) or succeeds (True)."""
         return self.post("/_lab/nodes/%s/reachable" % node, {"reachable": reachable})
+
+    def settle(self):
+        """Wait for the asynchronous controllers: a pending pass runs now (any helper request
+        does this first; this one only does that)."""
+        return self.post("/_lab/settle")
 
     def set_ready(self, node, ready):
         """Flip the Node's Ready condition through the normal Node status API (a client write)."""

@@ -173,6 +173,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if not self._authorized(path):
             return self._error(errors.ApiError(401, "Unauthorized", "Unauthorized"))
         try:
+            if self.headers.get("X-Lab-Settle"):
+                # the test helpers' view: after the asynchronous controllers caught up
+                self.server.cluster.settle()
             if path.startswith("/_lab/") or path == "/_lab":
                 return self._control(method, path, raw)
             if path == "/version":
@@ -333,7 +336,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     store.objects, store.rv = saved
                     store.forget_after(store.rv)
             if not dry_run:
-                cluster.reconcile()
+                cluster.changed()
             return code, body
 
     # -- /_lab control API ---------------------------------------------------------------
@@ -351,6 +354,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if key == ("GET", "events"):
             return self._send(200, cluster.events.all())
         if key == ("GET", "assignments"):
+            cluster.settle()
             return self._send(200, cluster.assignments())
         if key == ("GET", "faults"):
             return self._send(200, srv.faults.list())
@@ -369,6 +373,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if key == ("POST", "nodes") and len(parts) == 3 and parts[2] == "reachable":
             body = self._json(raw) or {}
             return self._send(200, set_reachable(cluster, parts[1], bool(body.get("reachable", True))))
+        if key == ("POST", "settle"):
+            cluster.settle()
+            return self._send(200, cluster.assignments())
         if key == ("POST", "reconcile"):
             cluster.reconcile()
             return self._send(200, cluster.assignments())

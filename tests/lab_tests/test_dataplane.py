@@ -49,9 +49,11 @@ def test_egress_ip_follows_the_active_assignment(tmp_path, node_namespaces):
         for node in ("worker01", "worker02"):
             egress(lab, node, cidrs=["198.51.100.0/24"])
         egress(lab, netns="mywebserver", ns_ips=["198.51.100.120"])
+        lab.settle()    # the controller reacts asynchronously
         assert "198.51.100.120/24" in _addrs(ns1)
         assert "198.51.100.120" not in _addrs(ns2)
         lab.set_ready("worker01", False)
+        lab.settle()
         assert "198.51.100.120" not in _addrs(ns1)
         assert "198.51.100.120/24" in _addrs(ns2)
         assert any(e["source"] == "dataplane" and "ip addr add 198.51.100.120/24 dev enp1s0" in e["message"]
@@ -60,6 +62,7 @@ def test_egress_ip_follows_the_active_assignment(tmp_path, node_namespaces):
         egress(lab, netns="mywebserver", ns_ips=["198.51.100.120", "203.0.113.81"])
         lab.patch("/apis/network.openshift.io/v1/hostsubnets/worker01",
                   {"egressCIDRs": None, "egressIPs": ["203.0.113.81"]})
+        lab.settle()
         assert "203.0.113.81" not in _addrs(ns1)
     assert "198.51.100.120" not in _addrs(ns2)    # removed when the lab stops
 
@@ -143,6 +146,7 @@ def test_ovn_status_assignment_is_configured_and_announced(tmp_path, wired_node)
         assert any(e["source"] == "dataplane" and "arping -q -A -c 1 -I enp1s0 198.51.100.120" in e["message"]
                    for e in lab.events())
         lab.set_ready("worker01", False)      # no other assignable node: the IP leaves worker01
+        lab.settle()
         assert "198.51.100.120" not in _addrs(node_ns)
         assert not [e for e in lab.events() if e["source"] == "dataplane" and e["level"] == "E"]
 
@@ -204,6 +208,7 @@ def test_ipv6_egress_address_configured_and_announced(tmp_path, wired_node6):
             time.sleep(0.1)
         assert mac in _ip("-n", obs, "-6", "neigh", "show", "2001:db8::120").stdout
         lab.set_ready("worker01", False)
+        lab.settle()    # the controller is asynchronous: the data plane follows its pass
         assert "2001:db8::120" not in _ip("-n", node_ns, "-o", "-6", "addr", "show", "dev", "enp1s0").stdout
         assert not [e for e in lab.events() if e["source"] == "dataplane" and e["level"] == "E"]
 

@@ -243,13 +243,29 @@ def set_egress_cidrs(lab, nodes=("worker01", "worker02"), cidr=NODE_NETWORK):
         lab.patch(HS + "/" + n, {"egressCIDRs": [cidr]})
 
 
+# How a module crash shows: ansible-core 2.19 prints "Module failed: <exception>" and no
+# traceback by default; older releases "MODULE FAILURE" or a Python traceback.
+CRASH_MARKERS = ("Traceback (most recent call last)", "Module failed:", "MODULE FAILURE")
+
+
+def crash_text(text):
+    """The first crash marker found in ``text`` (None when there is none)."""
+    for marker in CRASH_MARKERS:
+        if marker in (text or ""):
+            return marker
+    return None
+
+
 def no_traceback(run, result=None):
-    """True when neither the run's output nor the task result carries a Python traceback."""
-    if "Traceback (most recent call last)" in run.stdout + run.stderr:
+    """True when neither the run's output nor the task result shows a module crash
+    (a traceback, ``Module failed:`` or ``MODULE FAILURE``)."""
+    if crash_text(run.stdout + run.stderr):
         return False
     if result is not None:
         # ansible-core 2.19 puts "(traceback unavailable)" in every failed result without one
         if "Traceback" in str(result.get("exception") or "") or result.get("module_stderr"):
+            return False
+        if crash_text(str(result.get("msg") or "")):
             return False
     return True
 

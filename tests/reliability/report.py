@@ -22,6 +22,9 @@ COLUMNS = [
     ("duplicates", "duplicate IPs (must be 0)"),
     ("error_findings", "error findings in final states (must be 0)"),
     ("unlocked_duplicates", "duplicate IPs with lock: false (demonstration, expected > 0)"),
+    ("fuzz_examples", "fuzzer examples tried"),
+    ("crashes", "crashes (must be 0)"),
+    ("refusal_writes", "writes by refused or check mode runs (must be 0)"),
 ]
 
 

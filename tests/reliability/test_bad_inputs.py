@@ -13,7 +13,7 @@ import yaml
 
 from tests.lab.fixtures import start_lab
 from tests.reliability.common import (
-    ROOT, finish_play, kill_group, no_traceback, set_egress_cidrs, start_play,
+    ROOT, crash_text, finish_play, kill_group, no_traceback, set_egress_cidrs, start_play,
 )
 
 pytestmark = pytest.mark.slow
@@ -218,7 +218,7 @@ def test_role_host_unchanged(role_runs, role):
     run = role_runs[role]
     host = ROLE_HOSTS[role]
     assert run.json is not None, run.describe()
-    assert "Traceback (most recent call last)" not in run.stdout + run.stderr
+    assert crash_text(run.stdout + run.stderr) is None, run.describe()
     before = by_name(run, host, "probe-before")["stdout"]
     after = by_name(run, host, "probe-after")["stdout"]
     assert before == after
@@ -256,6 +256,7 @@ def test_role_rejects(role_runs, tally, case):
     assert rescued is not None, run.describe()
     outcome = rescued["ansible_facts"]["outcome"]
     assert "Traceback" not in outcome["exception"], outcome
+    assert crash_text(outcome["msg"]) is None, outcome
     # rejected by the validation step, before anything is rendered or run on the host
     assert outcome["task"].startswith(VALIDATION_TASKS), outcome
     check_message(case, message(outcome))

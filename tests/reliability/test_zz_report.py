@@ -15,6 +15,7 @@ def test_reliability_report(tally, tmp_path_factory, capsys):
     assert totals["lost"] == 0
     assert totals["duplicates"] == 0
     assert totals["error_findings"] == 0
+    assert totals["crashes"] == 0 and totals["refusal_writes"] == 0
     if "concurrency-unlocked" in doc["areas"]:
         assert totals["unlocked_duplicates"] > 0
     if {"concurrency", "faults", "bad-input", "security"} <= set(doc["areas"]):    # the whole folder ran

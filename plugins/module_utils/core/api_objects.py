@@ -23,14 +23,22 @@ from ansible_collections.ocp.egressip.plugins.module_utils.core.model import (
 
 
 def _get(obj, field, *path):
-    """obj[path...] for JSON-decoded API objects; None when a level is missing."""
-    for key in path:
+    """obj[path...] for JSON-decoded API objects; None when a level is missing.  A level that
+    is not a mapping raises InputError naming ``field`` and the path down to it."""
+    for depth, key in enumerate(path):
         if obj is None:
             return None
         if not isinstance(obj, dict):
-            raise InputError(field, obj, "must be a mapping")
+            raise InputError(" ".join([field] + ([".".join(path[:depth])] if depth else [])), obj,
+                             "must be a mapping")
         obj = obj.get(key)
     return obj
+
+
+def _where(kind, plural, idx, obj):
+    """How messages name an object of a LIST: 'EgressIP "name"' (else 'egressips[3]')."""
+    name = (obj.get("metadata") or {}).get("name") if isinstance(obj.get("metadata"), dict) else None
+    return '%s "%s"' % (kind, name) if isinstance(name, str) and name else "%s[%d]" % (plural, idx)
 
 
 def _objects(field, items):
@@ -147,9 +155,9 @@ def state_from_sdn(hostsubnets, netnamespaces, nodes=(), node_networks=None, def
 
     result = []
     for i, hs in enumerate(_objects("hostsubnets", hostsubnets)):
-        field = "hostsubnets[%d]" % i
+        field = _where("HostSubnet", "hostsubnets", i, hs)
         name = _get(hs, field, "metadata", "name") or hs.get("host")
-        name = _need_str(field + ".metadata.name", name)
+        name = _need_str(field + " metadata.name", name)
         node_obj = node_objs.get(name, {})
         annotations = _get(node_obj, "Node %s" % name, "metadata", "annotations") or {}
         if not isinstance(annotations, dict):
@@ -158,24 +166,24 @@ def state_from_sdn(hostsubnets, netnamespaces, nodes=(), node_networks=None, def
         network, cloud_network, capacity, interface, user_interface = primary
         result.append(Node(
             name=name,
-            host_ip=_need_str(field + ".hostIP", hs.get("hostIP")),
+            host_ip=_need_str(field + " hostIP", hs.get("hostIP")),
             subnet=hs.get("subnet") or "",
             ready=_node_ready(node_obj),
             interface=user_interface or (None if cloud_network else interface),
             network=network,
-            egress_cidrs=_need_list(field + ".egressCIDRs", hs.get("egressCIDRs")),
-            egress_ips=_need_list(field + ".egressIPs", hs.get("egressIPs")),
+            egress_cidrs=_need_list(field + " egressCIDRs", hs.get("egressCIDRs")),
+            egress_ips=_need_list(field + " egressIPs", hs.get("egressIPs")),
             capacity=capacity,
             cloud_network=cloud_network,
         ))
     namespaces = []
     for i, nn in enumerate(_objects("netnamespaces", netnamespaces)):
-        field = "netnamespaces[%d]" % i
+        field = _where("NetNamespace", "netnamespaces", i, nn)
         name = _get(nn, field, "metadata", "name") or nn.get("netname")
         namespaces.append(Namespace(
-            name=_need_str(field + ".metadata.name", name),
-            netid=_need_count(field + ".netid", nn.get("netid")),
-            egress_ips=_need_list(field + ".egressIPs", nn.get("egressIPs")),
+            name=_need_str(field + " metadata.name", name),
+            netid=_need_count(field + " netid", nn.get("netid")),
+            egress_ips=_need_list(field + " egressIPs", nn.get("egressIPs")),
         ))
     return ClusterState(SDN, result, namespaces, reserved=_need_list("reserved", list(reserved) if isinstance(
         reserved, (set, frozenset)) else reserved), gateway=gateway)
@@ -221,11 +229,11 @@ def state_from_ovn(egressips, nodes, node_networks=None, default_network=None, r
     placed = {}
     namespaces = []
     for i, obj in enumerate(_objects("egressips", egressips)):
-        field = "egressips[%d]" % i
-        name = _need_str(field + ".metadata.name", _get(obj, field, "metadata", "name"))
-        namespaces.append(Namespace(name=name, egress_ips=_need_list(field + ".spec.egressIPs",
+        field = _where("EgressIP", "egressips", i, obj)
+        name = _need_str(field + " metadata.name", _get(obj, field, "metadata", "name"))
+        namespaces.append(Namespace(name=name, egress_ips=_need_list(field + " spec.egressIPs",
                                                                      _get(obj, field, "spec", "egressIPs"))))
-        for item in _need_list(field + ".status.items", _get(obj, field, "status", "items")):
+        for item in _need_list(field + " status.items", _get(obj, field, "status", "items")):
             if isinstance(item, dict) and isinstance(item.get("node"), str):
                 placed.setdefault(item["node"], []).append(item.get("egressIP"))
     result = []

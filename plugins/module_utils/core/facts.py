@@ -6,6 +6,10 @@
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+import json
+
+from ansible_collections.ocp.egressip.plugins.module_utils.core.text import printable
+
 try:
     import netaddr
     HAS_NETADDR = True
@@ -17,10 +21,30 @@ except ImportError:
 # oc prints with Go's tabwriter(minwidth=6, tabwidth=4, padding=3, padchar=' ', flags=0);
 # the last column is not padded.
 
+def cell(value):
+    """One table cell from whatever the API object holds (a corrupt object must still print:
+    a number or a mapping where a string belongs is shown as JSON, not a crash)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return printable(value)
+    return printable(json.dumps(value, sort_keys=True, default=str))
+
+
 def go_list(values):
     # HostSubnet and NetNamespace are CRDs whose printer columns are JSONPaths: an unset field
     # prints as an empty cell, a list (even an empty one) as Go prints it, "[a b]" or "[]".
-    return "" if values is None else "[%s]" % " ".join(values)
+    if values is None:
+        return ""
+    if not isinstance(values, list):
+        return cell(values)
+    return "[%s]" % " ".join(cell(v) for v in values)
+
+
+def name_of(obj):
+    """metadata.name as text, for sorting and printing (a corrupt object has anything there)."""
+    meta = obj.get("metadata") if isinstance(obj, dict) else None
+    return cell((meta if isinstance(meta, dict) else {}).get("name"))
 
 
 def tabwrite(rows, minwidth=6, padding=3):
@@ -28,31 +52,31 @@ def tabwrite(rows, minwidth=6, padding=3):
         return []
     ncols = max(len(r) for r in rows)
     widths = []
+    rows = [[text if isinstance(text, str) else cell(text) for text in r] for r in rows]
     for col in range(ncols - 1):
         width = max(len(r[col]) if col < len(r) else 0 for r in rows) + padding
         widths.append(max(width, minwidth))
     lines = []
     for r in rows:
         cells = []
-        for col, cell in enumerate(r):
-            cells.append(cell.ljust(widths[col]) if col < ncols - 1 else cell)
+        for col, text in enumerate(r):
+            cells.append(text.ljust(widths[col]) if col < ncols - 1 else text)
         lines.append("".join(cells))
     return lines
 
 
 def hostsubnet_table(hostsubnets):
     rows = [["NAME", "HOST", "HOST IP", "SUBNET", "EGRESS CIDRS", "EGRESS IPS"]]
-    for hs in sorted(hostsubnets, key=lambda o: o["metadata"]["name"]):
-        rows.append([hs["metadata"]["name"], hs.get("host", ""), hs.get("hostIP", ""), hs.get("subnet", ""),
+    for hs in sorted(hostsubnets, key=name_of):
+        rows.append([name_of(hs), cell(hs.get("host", "")), cell(hs.get("hostIP", "")), cell(hs.get("subnet", "")),
                      go_list(hs.get("egressCIDRs")), go_list(hs.get("egressIPs"))])
     return tabwrite(rows)
 
 
 def netnamespace_table(netnamespaces):
     rows = [["NAME", "NETID", "EGRESS IPS"]]
-    for nn in sorted(netnamespaces, key=lambda o: o["metadata"]["name"]):
-        netid = nn.get("netid")
-        rows.append([nn["metadata"]["name"], "" if netid is None else str(netid), go_list(nn.get("egressIPs"))])
+    for nn in sorted(netnamespaces, key=name_of):
+        rows.append([name_of(nn), cell(nn.get("netid")), go_list(nn.get("egressIPs"))])
     return tabwrite(rows)
 
 

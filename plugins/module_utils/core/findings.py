@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.ocp.egressip.plugins.module_utils.core import addresses
+from ansible_collections.ocp.egressip.plugins.module_utils.core.text import printable
 
 # The core's one exception for bad input, also importable from here.
 InputError = addresses.InputError
@@ -108,7 +109,7 @@ class Finding(object):
     def __init__(self, code, message, objects, subject=None):
         self.code = code
         self.severity = CODES[code].severity
-        self.message = message
+        self.message = printable(message)      # names and values as typed, invisible characters escaped
         self.objects = sorted(set(objects))
         # (kind, key) of what the finding is about: lets the validator redo only
         # the part of the state a plan touches. Not part of to_dict().

@@ -37,6 +37,8 @@ try:
 except ImportError:
     HAS_URLLIB3 = False
 
+from ansible_collections.ocp.egressip.plugins.module_utils.core.options import OptionError, positive_seconds
+
 try:
     from urllib.parse import quote, urlencode
 except ImportError:  # pragma: no cover - Python 2
@@ -225,16 +227,30 @@ def auth_params(params):
     return auth
 
 
+def _header_value(option, value):
+    """HTTP header values are latin-1 text without control characters (RFC 9110 field-value):
+    anything else would fail inside the HTTP library with a message not naming the option."""
+    try:
+        value.encode("latin-1")
+        ok = all(c == "\t" or (" " <= c != "\x7f") for c in value)
+    except UnicodeEncodeError:
+        ok = False
+    if not ok:
+        raise ClientError("%s: %r: cannot be sent as an HTTP header (latin-1 text without control characters)"
+                          % (option, value))
+    return value
+
+
 def impersonation_headers(params):
     headers = []
     user = params.get("impersonate_user") or os.getenv("K8S_AUTH_IMPERSONATE_USER")
     if user:
-        headers.append(("Impersonate-User", user))
+        headers.append(("Impersonate-User", _header_value("impersonate_user", user)))
     groups = params.get("impersonate_groups")
     if groups is None and os.getenv("K8S_AUTH_IMPERSONATE_GROUPS"):
         groups = [g for g in os.getenv("K8S_AUTH_IMPERSONATE_GROUPS").split(",") if g]
     for group in groups or []:
-        headers.append(("Impersonate-Group", group))
+        headers.append(("Impersonate-Group", _header_value("impersonate_groups", group)))
     return headers
 
 
@@ -342,6 +358,8 @@ class Client(object):
             resp = self.pool.request(method, url, body=data, headers=self._headers(content_type),
                                      timeout=urllib3.Timeout(total=self.timeout), retries=False,
                                      preload_content=True)
+        except urllib3.exceptions.TimeoutError as exc:
+            raise ApiError(method, path, 0, message="%s (request_timeout: %ss)" % (exc, self.timeout))
         except urllib3.exceptions.HTTPError as exc:
             if _is_untrusted_certificate(exc):
                 raise ApiError(method, path, 0, reason="untrusted certificate", message=(
@@ -405,9 +423,15 @@ def client_from_params(params):
     """A Client from module parameters (raises ClientError)."""
     if not HAS_KUBERNETES:
         raise ClientError("the kubernetes Python library is required")
+    try:
+        # 0, negative, inf or nan would reach urllib3 (an error not naming the option, or a crash)
+        timeout = positive_seconds("request_timeout", params.get("request_timeout"))
+    except OptionError as exc:
+        raise ClientError(str(exc))
     auth = auth_params(params)
     configuration = build_configuration(auth)
-    timeout = params.get("request_timeout") or 30
+    if timeout is None:
+        timeout = 30
     client = Client(configuration, timeout=timeout, extra_headers=impersonation_headers(params))
     if configuration.verify_ssl is False:
         client.warnings.append(UNVERIFIED_WARNING)

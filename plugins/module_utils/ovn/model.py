@@ -32,6 +32,8 @@ from ansible_collections.ocp.egressip.plugins.module_utils.core.addresses import
     InputError, cidr_contains, cidr_str, classify_cidr, classify_ip, ip_object,
 )
 from ansible_collections.ocp.egressip.plugins.module_utils.core.findings import ERROR, WARNING, Code, Finding
+from ansible_collections.ocp.egressip.plugins.module_utils.core.options import is_dns1123_label
+from ansible_collections.ocp.egressip.plugins.module_utils.core.text import printable
 from ansible_collections.ocp.egressip.plugins.module_utils.core import state as core_state
 from ansible_collections.ocp.egressip.plugins.module_utils.core.validate import sort_findings, validate
 from ansible_collections.ocp.egressip.plugins.module_utils.ovn import controller
@@ -78,7 +80,7 @@ class OvnFinding(Finding):
     def __init__(self, code, message, objects, subject=None):    # pylint: disable=super-init-not-called
         self.code = code
         self.severity = (OVN_CODES.get(code) or core_codes()[code]).severity
-        self.message = message
+        self.message = printable(message)
         self.objects = sorted(set(objects))
         self.subject = subject
 
@@ -465,6 +467,27 @@ def diff_ovn(node_objs, eip_objs, labels, specs):
 # ---------------------------------------------------------------------------------------
 # openshift-sdn -> OVN-Kubernetes migration
 
+def _check_migration_source(sdn):
+    """The parts of egressip_facts output the migration reads, with the types it needs
+    (InputError naming the field otherwise)."""
+    for key, fields in (("nodes", ("egress_cidrs", "egress_ips")), ("namespaces", ("egress_ips",))):
+        items = sdn.get(key)
+        if items is not None and not isinstance(items, list):
+            raise InputError("migrate_from.%s" % key, items, "must be a list")
+        for idx, item in enumerate(items or []):
+            where = "migrate_from.%s[%d]" % (key, idx)
+            if not isinstance(item, dict):
+                raise InputError(where, item, "must be a mapping")
+            name = item.get("name")
+            if not isinstance(name, str) or (key == "namespaces" and not is_dns1123_label(name)):
+                raise InputError(where + ".name", name, "must be a %s name" % key[:-1])
+            for field in fields:
+                values = item.get(field)
+                if values is not None and (not isinstance(values, list) or
+                                           not all(isinstance(v, str) for v in values)):
+                    raise InputError("%s.%s" % (where, field), values, "must be a list of strings")
+
+
 def migration_plan(sdn, state, prefix="egressip-"):
     """What of an openshift-sdn egress set-up (egressip_facts output: ``nodes`` with
     ``egress_cidrs``/``egress_ips``, ``namespaces`` with ``egress_ips``) carries over to the
@@ -479,6 +502,7 @@ def migration_plan(sdn, state, prefix="egressip-"):
     if sdn.get("network_type") not in (None, core_state.SDN):
         raise InputError("migrate_from.network_type", sdn.get("network_type"),
                          "the source must be an OpenShiftSDN cluster")
+    _check_migration_source(sdn)
     lost, notes = [], []
     nodes = [n for n in sdn.get("nodes") or [] if isinstance(n, dict) and n.get("name")]
     assignable = []

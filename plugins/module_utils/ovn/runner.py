@@ -13,13 +13,16 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import copy
-import re
 
 from ansible_collections.ocp.egressip.plugins.module_utils.core.plan import keep_order
 from ansible_collections.ocp.egressip.plugins.module_utils.core.addresses import IPV6, ip_family, parse_any_ip
+from ansible_collections.ocp.egressip.plugins.module_utils.core.options import (
+    DNS1123_LABEL, DNS1123_SUBDOMAIN, OptionError, check_label_selector, is_dns1123_subdomain,
+)
 from ansible_collections.ocp.egressip.plugins.module_utils.k8s.client import ApiError
 from ansible_collections.ocp.egressip.plugins.module_utils.runner import (
-    BLOCKING_WARNING_CODES, Backend, Mutation, Outcome, Runner, RunnerError, classify, ref, run_module,
+    BLOCKING_WARNING_CODES, Backend, Mutation, Outcome, Runner, RunnerError, classify, empty_batch_note,
+    index_by_name, ref, run_module,
 )
 
 try:
@@ -73,7 +76,7 @@ def read_platform(client, node_objs, warnings):
 
 def creation_order(eip_objs):
     return [o["metadata"]["name"] for o in sorted(
-        eip_objs.values(), key=lambda o: (o["metadata"].get("creationTimestamp") or "", o["metadata"]["name"]))]
+        eip_objs.values(), key=lambda o: (str(o["metadata"].get("creationTimestamp") or ""), o["metadata"]["name"]))]
 
 
 def status_assignments(eip_obj):
@@ -108,7 +111,7 @@ class OvnRunner(Runner):
                     "OVNKubernetes (on openshift-sdn use ocp.egressip.egressip_hostsubnet and "
                     "ocp.egressip.egressip_netnamespace)" % self.network_type, network_type=self.network_type)
         for kind in kinds or self.backend.kinds:
-            self.raw[kind] = dict((o["metadata"]["name"], o) for o in self.client.list(kind))
+            self.raw[kind] = index_by_name(kind, self.client.list(kind))
         return self.raw
 
     def context(self):
@@ -263,37 +266,21 @@ def ovn_items(params):
             raise RunnerError("%s: egress_ips and count are mutually exclusive" % where)
         if d.get("namespace") and d.get("namespace_selector") is not None:
             raise RunnerError("%s: namespace and namespace_selector are mutually exclusive" % where)
-        if not isinstance(d["name"], str) or len(d["name"]) > 253 or not _DNS1123_SUBDOMAIN.match(d["name"]):
+        if not isinstance(d["name"], str) or len(d["name"]) > 253 or not DNS1123_SUBDOMAIN.match(d["name"]):
             raise RunnerError("%s: name: %r: not a valid object name (DNS-1123 subdomain: lower case alphanumerics, "
                               "'-' and '.', at most 253 characters)" % (where, d["name"]))
-        if d.get("namespace") is not None and not _DNS1123_LABEL.match(d["namespace"]):
+        if d.get("namespace") is not None and not DNS1123_LABEL.match(d["namespace"]):
             raise RunnerError("%s: namespace: %r: not a valid namespace name (lower case alphanumerics and '-', "
                               "at most 63 characters)" % (where, d["namespace"]))
         for key in ("namespace_selector", "pod_selector"):
-            for label, value in ((d.get(key) or {}).get("matchLabels") or {}).items():
-                if not _label_key_ok(label) or not isinstance(value, str) or not _LABEL_VALUE.match(value):
-                    raise RunnerError("%s: %s.matchLabels: %r: %r: not a valid label key and value" % (
-                        where, key, label, value))
+            try:
+                check_label_selector("%s: %s" % (where, key), d.get(key))
+            except OptionError as exc:
+                raise RunnerError(str(exc))
     names = [d["name"] for d in items]
     if len(set(names)) != len(names):
         raise RunnerError("egressips: each EgressIP may appear once, got %s" % names)
     return items
-
-
-_DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
-_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$")
-_LABEL_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]$")
-_DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-
-
-def _label_key_ok(key):
-    """Kubernetes label key: [prefix/]name (prefix a DNS-1123 subdomain of at most 253 characters)."""
-    if not isinstance(key, str):
-        return False
-    prefix, _sep, name = key.rpartition("/")
-    if prefix and (len(prefix) > 253 or not _DNS1123_SUBDOMAIN.match(prefix)):
-        return False
-    return bool(_LABEL_NAME.match(name))
 
 
 def _desired_spec(d, obj):
@@ -332,6 +319,10 @@ def ovn_mutation(params):
             except ValueError as exc:
                 raise RunnerError(str(exc))
             wanted = sorted(set(wanted) | set(migration["assignable_nodes"]))
+            for e in migration["egressips"]:
+                if not is_dns1123_subdomain(e["name"]):
+                    raise RunnerError("migrate_prefix: %r: the EgressIP name %r it makes is not a valid object name "
+                                      "(DNS-1123 subdomain)" % (prefix, e["name"]))
             for e in migration["egressips"]:
                 items.append(dict(name=e["name"], egress_ips=e["egress_ips"], namespace=e["namespace"],
                                   count=None, pool=None, namespace_selector=None, pod_selector=None, state="present"))
@@ -391,7 +382,8 @@ def ovn_mutation(params):
             result["migration_notes"] = migration["notes"]
             plan["migration"] = migration
         mutation = Mutation(state, named=[ref("EgressIP", d["name"]) for d in items] +
-                            [ref("Node", n) for n in labels], plan=plan, result=result)
+                            [ref("Node", n) for n in labels], plan=plan, result=result,
+                            notes=[empty_batch_note("egressips")] if params.get("egressips") == [] else [])
         mutation.labels = labels
         mutation.specs = specs
         mutation.single = single
@@ -410,11 +402,12 @@ def egressip_table(eip_objs):
     """`oc get egressip`: the CRD's printer columns; like every CRD column with a [*] JSONPath,
     only the first value is printed."""
     rows = [["NAME", "EGRESSIPS", "ASSIGNED NODE", "ASSIGNED EGRESSIPS"]]
-    for obj in sorted(eip_objs, key=lambda o: o["metadata"]["name"]):
+    for obj in sorted(eip_objs, key=facts_mod.name_of):
         ips = (obj.get("spec") or {}).get("egressIPs") or []
         items = [i for i in (obj.get("status") or {}).get("items") or [] if isinstance(i, dict)]
-        rows.append([obj["metadata"]["name"], ips[0] if ips else "", items[0].get("node", "") if items else "",
-                     items[0].get("egressIP", "") if items else ""])
+        rows.append([facts_mod.name_of(obj), facts_mod.cell(ips[0] if ips else ""),
+                     facts_mod.cell(items[0].get("node", "") if items else ""),
+                     facts_mod.cell(items[0].get("egressIP", "") if items else "")])
     return facts_mod.tabwrite(rows)
 
 
@@ -426,7 +419,7 @@ def ovn_facts(runner):
     and can host them), ``pending``, ``stale``, ``conflicts``, ``invalid``, ``predicted``; the
     load per node and an imbalance finding (OVN-Kubernetes never re-balances)."""
     for kind in ("Node", "EgressIP"):
-        runner.raw[kind] = dict((o["metadata"]["name"], o) for o in runner.client.list(kind))
+        runner.raw[kind] = index_by_name(kind, runner.client.list(kind))
     state = OvnBackend().build_state(runner.raw, runner.params)
     eips = runner.raw["EgressIP"]
     platform = read_platform(runner.client, runner.raw["Node"], runner.warnings)

@@ -28,7 +28,7 @@ except ImportError:
 # -- egressip_hostsubnet -----------------------------------------------------------------
 
 def hostsubnet_items(params):
-    if params.get("hostsubnets"):
+    if params.get("hostsubnets") is not None:
         items = []
         for item in params["hostsubnets"]:
             items.append(dict(name=item["name"], egress_cidrs=item.get("egress_cidrs"),
@@ -40,6 +40,7 @@ def hostsubnet_items(params):
 
 def hostsubnet_mutation(params):
     items = hostsubnet_items(params)
+    notes = [empty_batch_note("hostsubnets")] if params.get("hostsubnets") == [] else []
     names = [i["name"] for i in items]
     if len(set(names)) != len(names):
         raise RunnerError("hostsubnets: each HostSubnet may appear once, got %s" % names)
@@ -63,7 +64,7 @@ def hostsubnet_mutation(params):
                                   egress_ips=None if ips is None else keep_order(node.egress_ips, ips))
         result = dict(hostsubnets=[dict(name=n, egress_cidrs=list(state.nodes[n].egress_cidrs),
                                         egress_ips=list(state.nodes[n].egress_ips)) for n in names])
-        return Mutation(state, named=[ref("HostSubnet", n) for n in names], result=result)
+        return Mutation(state, named=[ref("HostSubnet", n) for n in names], result=result, notes=notes)
     return mutate
 
 
@@ -71,7 +72,7 @@ def hostsubnet_mutation(params):
 
 def netnamespace_items(params):
     keys = ("egress_ips", "count", "pool", "nodes", "mode", "state")
-    if params.get("netnamespaces"):
+    if params.get("netnamespaces") is not None:
         items = []
         for item in params["netnamespaces"]:
             d = dict(name=item["name"])
@@ -154,6 +155,7 @@ def pin_manual(state, namespace, old_ips, new_ips, candidates=None, control_plan
 def netnamespace_mutation(params):
     items = netnamespace_items(params)
     names = [d["name"] for d in items]
+    notes = [empty_batch_note("netnamespaces")] if params.get("netnamespaces") == [] else []
 
     def mutate(state, context=None):
         control_plane = (context or {}).get("control_plane") or set()
@@ -193,9 +195,9 @@ def netnamespace_mutation(params):
             ips = list(state.namespaces[n].egress_ips)
             namespaces[n] = dict(egress_ips=ips, nodes=dict((ip, (pins.get(ip) or [None])[0]) for ip in ips))
         result = dict(namespaces=namespaces)
-        if len(names) == 1 and not params.get("netnamespaces"):
+        if len(names) == 1 and params.get("netnamespaces") is None:
             result["egress_ips"] = namespaces[names[0]]["egress_ips"]
             result["assignments"] = namespaces[names[0]]["nodes"]
         return Mutation(state, named=[ref("NetNamespace", n) for n in names], result=result,
-                        plan=dict(namespaces=namespaces))
+                        plan=dict(namespaces=namespaces), notes=notes)
     return mutate

@@ -38,7 +38,7 @@ class LookupModule(LookupBase):
         method, path = terms[0], terms[1]
         body = terms[2] if len(terms) > 2 else None
         data = json.dumps(body).encode() if body is not None else None
-        headers = {"Authorization": "Bearer " + token, "Accept": "application/json"}
+        headers = {"Authorization": "Bearer " + token, "Accept": "application/json", "X-Lab-Settle": "1"}
         if data is not None:
             headers["Content-Type"] = "application/json"
         req = urllib.request.Request(url + path, data=data, method=method, headers=headers)

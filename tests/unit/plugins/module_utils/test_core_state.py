@@ -69,10 +69,10 @@ def test_network_sources_in_order():
 @pytest.mark.parametrize("call,field", [
     (lambda: state_from_sdn("x", []), "hostsubnets"),
     (lambda: state_from_sdn([1], []), "hostsubnets[0]"),
-    (lambda: state_from_sdn([{"metadata": {"name": "w"}}], []), "hostsubnets[0].hostIP"),
+    (lambda: state_from_sdn([{"metadata": {"name": "w"}}], []), 'HostSubnet "w" hostIP'),
     (lambda: state_from_sdn([{"metadata": {"name": "w"}, "hostIP": ip(1), "egressIPs": ip(2)}], []),
-     "hostsubnets[0].egressIPs"),
-    (lambda: state_from_sdn([], [{"metadata": {"name": "n"}, "netid": -1}]), "netnamespaces[0].netid"),
+     'HostSubnet "w" egressIPs'),
+    (lambda: state_from_sdn([], [{"metadata": {"name": "n"}, "netid": -1}]), 'NetNamespace "n" netid'),
     (lambda: state_from_sdn([], [], node_networks=["x"]), "node_networks"),
     (lambda: state_from_sdn(blog_hostsubnets(), [], node_networks={"worker01": "198.51.100.0"}),
      "node_networks[worker01]"),
