@@ -80,6 +80,7 @@ def capacity(state, hostsubnets):
     excluded = set(state.reserved or [])
     if state.gateway:
         excluded.add(state.gateway)
+    excluded.update(getattr(state, "gateways", ()))
     for node in state.nodes.values():
         if node.host_ip:
             excluded.add(node.host_ip)
