@@ -162,6 +162,33 @@ def pin_manual(state, namespace, old_ips, new_ips, candidates=None, control_plan
         pins[ip] = [chosen.name]
 
 
+def needs_held(state, requests, context):
+    """The quarantine record is read only when some request still needs new addresses (a
+    converged run makes no extra request)."""
+    if not context or not any(len(state.namespaces[r.namespace].egress_ips) < r.count for r in requests):
+        return None
+    return context["held"]()
+
+
+def refuse_held(state, before, context):
+    """Explicit addresses new to a namespace that are held for another one (quarantine, a
+    firewall record that still names them) are refused, naming the holder and until when."""
+    if not context:
+        return
+    new = {}
+    for name, ips in before.items():
+        for ip in set(state.namespaces[name].egress_ips) - set(ips):
+            new[ip] = name
+    if not new:
+        return
+    held = context["held"]()
+    bad = ['egress IP "%s" for %s: %s' % (ip, name, held[ip][1])
+           for ip, name in sorted(new.items()) if ip in held and name not in held[ip][0]]
+    if bad:
+        raise RunnerError("refusing to hand out addresses held for another namespace: %s (wait, or set "
+                          "quarantine_period: 0 / update the firewall records if you are sure)" % "; ".join(bad))
+
+
 def netnamespace_mutation(params):
     items = netnamespace_items(params)
     names = [d["name"] for d in items]
@@ -192,18 +219,21 @@ def netnamespace_mutation(params):
             if d["state"] == "present" and d["count"] is not None:
                 requests.append(core_allocate.Request(d["name"], count=d["count"], pool=d.get("pool") or None,
                                                       nodes=d.get("nodes") or None, mode=d["mode"]))
+        skipped = []
         if requests:
             try:
-                plan = core_allocate.allocate(state, requests)
+                plan = core_allocate.allocate(state, requests, held=needs_held(state, requests, context))
             except core_allocate.AllocationError as exc:
                 raise RunnerError("cannot allocate: %s" % exc)
             state = plan.state
+            skipped = plan.skipped
+        refuse_held(state, before, context)
         pins = _pins(state)
         namespaces = {}
         for n in names:
             ips = list(state.namespaces[n].egress_ips)
             namespaces[n] = dict(egress_ips=ips, nodes=dict((ip, (pins.get(ip) or [None])[0]) for ip in ips))
-        result = dict(namespaces=namespaces)
+        result = dict(namespaces=namespaces, skipped=skipped)
         if len(names) == 1 and not params.get("netnamespaces"):
             result["egress_ips"] = namespaces[names[0]]["egress_ips"]
             result["assignments"] = namespaces[names[0]]["nodes"]

@@ -15,7 +15,7 @@ __metaclass__ = type
 import copy
 import re
 
-from ansible_collections.ocp.egressip.plugins.module_utils.changes import keep_order
+from ansible_collections.ocp.egressip.plugins.module_utils.changes import keep_order, needs_held, refuse_held
 from ansible_collections.ocp.egressip.plugins.module_utils.client import ApiError
 from ansible_collections.ocp.egressip.plugins.module_utils.runner import (
     BLOCKING_WARNING_CODES, Mutation, Outcome, Runner, RunnerError, classify, ref, run_module,
@@ -306,6 +306,8 @@ def ovn_mutation(params):
                     labels[name] = False
                     ovn.set_assignable(state, name, False)
         specs = {}
+        before = dict((d["name"], list(state.namespaces[d["name"]].egress_ips) if d["name"] in state.namespaces
+                       else []) for d in items if d["state"] == "present")
         for d in items:
             if d["state"] == "absent":
                 specs[d["name"]] = None
@@ -320,11 +322,14 @@ def ovn_mutation(params):
                 state.set_namespace_egress(d["name"], keep_order(current, d["egress_ips"]))
         requests = [core_allocate.Request(d["name"], count=d["count"], pool=d.get("pool") or None, mode="auto")
                     for d in items if d["state"] == "present" and d.get("count") is not None]
+        skipped = []
         if requests:
             try:
-                state = core_allocate.allocate(state, requests).state
+                plan = core_allocate.allocate(state, requests, held=needs_held(state, requests, context))
             except core_allocate.AllocationError as exc:
                 raise RunnerError("cannot allocate: %s" % exc)
+            state, skipped = plan.state, plan.skipped
+        refuse_held(state, before, context)
         egressips = {}
         for d in items:
             name = d["name"]
@@ -335,7 +340,7 @@ def ovn_mutation(params):
             egressips[name] = dict(state="present", egress_ips=list(specs[name]["egressIPs"]),
                                    namespace_selector=specs[name]["namespaceSelector"],
                                    pod_selector=specs[name].get("podSelector"))
-        result = dict(egressips=egressips, assignable_nodes=sorted(n for n, v in labels.items() if v))
+        result = dict(egressips=egressips, assignable_nodes=sorted(n for n, v in labels.items() if v), skipped=skipped)
         if single:
             result["egress_ips"] = (egressips.get(single) or {}).get("egress_ips") or []
         plan = dict(labels=dict(labels), egressips=copy.deepcopy(specs))

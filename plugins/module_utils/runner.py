@@ -50,6 +50,7 @@ from ansible_collections.ocp.egressip.plugins.module_utils.client import (
     client_from_params,
 )
 from ansible_collections.ocp.egressip.plugins.module_utils.lease import Lease, LockError
+from ansible_collections.ocp.egressip.plugins.module_utils.quarantine import Quarantine, released_ips
 
 try:
     from ansible_collections.ocp.egressip.plugins.module_utils import state as core_state
@@ -70,6 +71,7 @@ NETWORK_ARG_SPEC = dict(
     node_interface=dict(type="str"),
     reserved_ips=dict(type="list", elements="str", default=[]),
     gateway=dict(type="str"),
+    gateways=dict(type="list", elements="str", default=[]),
 )
 
 WRITE_ARG_SPEC = dict(
@@ -79,6 +81,9 @@ WRITE_ARG_SPEC = dict(
     lock_namespace=dict(type="str", default="default"),
     lock_ttl=dict(type="int", default=60),
     lock_timeout=dict(type="float", default=120),
+    quarantine_period=dict(type="int", default=3600),
+    quarantine_record=dict(type="str", default="ocp-egressip-released"),
+    held_ips=dict(type="dict", default={}),
 )
 
 # Warnings that block a write (unless force: true) when the change introduces them on an
@@ -262,6 +267,18 @@ def _fork(state):
     return fork() if fork is not None else state.copy()
 
 
+# Findings that mean a namespace has (or will have) no failover: shown as warnings of the run
+# that causes or sees them, not only in reports.
+FAILOVER_CODES = set(["NAMESPACE_SINGLE_NODE", "CIDR_SINGLE_NODE", "IP_NODE_NOT_READY", "NAMESPACE_EGRESS_DROPPED",
+                      "EGRESSIP_NOT_ALL_ASSIGNABLE"])
+
+
+def failover_warnings(finding_dicts, scope):
+    """Warning texts for failover findings about the objects the task names or changes."""
+    return ["no failover: %s" % f["message"] for f in finding_dicts
+            if f.get("code") in FAILOVER_CODES and set(f.get("objects") or []) & scope]
+
+
 # Intermediate states with two claimants of one address risk ARP conflicts on the node
 # network: worse than an address briefly hosted by no node.
 CONFLICT_CODES = set(["IP_MULTIPLE_NODES", "IP_MULTIPLE_NAMESPACES", "NAMESPACE_MULTIPLE_IPS_ON_NODE"])
@@ -324,6 +341,14 @@ class Runner(object):
         self.backend = backend
         self.raw = {}
         self.warnings = []
+        self.quarantine = None
+        if self.params.get("quarantine_period") is not None:
+            if self.params["quarantine_period"] < 0:
+                module.fail_json(msg="quarantine_period: %r: must be >= 0 (seconds; 0 turns the quarantine off)"
+                                 % self.params["quarantine_period"])
+            self.quarantine = Quarantine(self.client, self.params["quarantine_record"], self.params["lock_namespace"],
+                                         self.params["quarantine_period"], self.params.get("held_ips") or {},
+                                         warn=self.warnings.append)
 
     # -- reading --------------------------------------------------------------
     def read_network_type(self):
@@ -348,10 +373,18 @@ class Runner(object):
                         self.network_type, ", ".join(sorted(BACKENDS))), network_type=self.network_type)
         for kind in kinds or self.backend.kinds:
             self.raw[kind] = dict((o["metadata"]["name"], o) for o in self.client.list(kind))
+        if self.quarantine is not None:
+            self.quarantine.reset()      # read again, lazily, when an allocation needs it
         return self.raw
 
     def build(self):
-        return self.backend.build_state(self.raw, self.params)
+        state = self.backend.build_state(self.raw, self.params)
+        gateways = self.params.get("gateways") or []
+        if gateways:
+            # learnt from the nodes' default routes (role egressip): never handed out
+            state.gateways = frozenset(set(state.gateways) | set(gateways))
+            state.invalidate()
+        return state
 
     def context(self):
         """What the change functions may need beyond the core state."""
@@ -360,7 +393,14 @@ class Runner(object):
             labels = (node.get("metadata") or {}).get("labels") or {}
             if "node-role.kubernetes.io/master" in labels or "node-role.kubernetes.io/control-plane" in labels:
                 control_plane.add(name)
-        return dict(control_plane=control_plane)
+        return dict(control_plane=control_plane, held=self.held)
+
+    def held(self):
+        """{ip: (namespaces, reason)} not to hand to other namespaces (quarantine.py); reads the
+        record on first use, so runs that allocate nothing make no extra request."""
+        if self.quarantine is None:
+            return {}
+        return self.quarantine.held()
 
     # -- planning -------------------------------------------------------------
     def plan(self, mutate):
@@ -492,6 +532,7 @@ class Runner(object):
         self.read()
         self.outcome = outcome = self.plan(mutate)
         self.check_blocking(outcome)
+        self.warnings.extend(failover_warnings(outcome.finding_dicts, outcome.scope))
         result = dict(changed=bool(outcome.changes), network_type=self.network_type)
         shown = list(outcome.order)        # the changes reported (planned, or written)
         order = None
@@ -515,6 +556,10 @@ class Runner(object):
         result["findings"] = outcome.finding_dicts
         if self.module._diff:
             result["diff"] = self.diff(shown)
+        released = released_ips(outcome.before, outcome.mutation.state)
+        if released and self.quarantine is not None:
+            result["quarantine"] = dict(released=released, period=self.quarantine.period,
+                                        recorded=bool(getattr(self, "recorded", None)))
         result["api_requests"] = self.client.requests
         result.update(outcome.mutation.result)
         return result
@@ -542,6 +587,7 @@ class Runner(object):
                 if not outcome.changes:
                     break
                 self._earlier_pairs = list(pairs)
+                self.record_releases(outcome)
                 try:
                     order, done = self.write(outcome, lease, written)
                     written.extend(c for c, _r in done)
@@ -570,6 +616,21 @@ class Runner(object):
                 except LockError as exc:
                     self.warnings.append(str(exc))
         return written, order, attempts
+
+    def record_releases(self, outcome):
+        """Write the quarantine record of the addresses this plan releases, before the release
+        itself: if this write fails nothing else is written; if a later write fails and is
+        rolled back, the record only holds back an address its namespace still uses."""
+        released = released_ips(outcome.before, outcome.mutation.state)
+        if not released or self.quarantine is None or self.quarantine.period <= 0:
+            return
+        try:
+            self.quarantine.record(released)
+        except ApiError as exc:
+            raise RunnerError("recording the released addresses %s in ConfigMap %s/%s failed (nothing was written): "
+                              "%s" % (", ".join(sorted(released)), self.quarantine.namespace, self.quarantine.name,
+                                      exc), status=exc.status)
+        self.recorded = released
 
     @staticmethod
     def diff(changes):

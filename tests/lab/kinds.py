@@ -33,6 +33,9 @@ KINDS = (
     Kind("Network", "config.openshift.io", "v1", "networks", False, True, True),
     Kind("EgressIP", "k8s.ovn.org", "v1", "egressips", False, True, True, ("eip",)),
     Kind("Lease", "coordination.k8s.io", "v1", "leases", True, False, False),
+    # the collection's quarantine record (plugins/module_utils/quarantine.py); ConfigMaps allow
+    # unconditional updates (core/v1 registry strategy AllowUnconditionalUpdate: true)
+    Kind("ConfigMap", "", "v1", "configmaps", True, False, False, ("cm",), True),
 )
 
 BY_KIND = {k.kind: k for k in KINDS}
