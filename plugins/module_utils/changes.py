@@ -94,6 +94,9 @@ def netnamespace_items(params):
     for d in items:
         d["mode"] = d.get("mode") or "auto"
         d["state"] = d.get("state") or "present"
+        if d["state"] == "absent" and d.get("count") is not None:
+            raise RunnerError("NetNamespace %s: state=absent takes egress_ips (the addresses to remove) or nothing (all), "
+                              "not count=%r" % (d["name"], d["count"]))
         if d["state"] == "present" and d.get("egress_ips") is None and d.get("count") is None:
             raise RunnerError("NetNamespace %s: give egress_ips or count (or state=absent)" % d["name"])
         if d.get("egress_ips") is not None and d.get("count") is not None:
@@ -162,6 +165,26 @@ def pin_manual(state, namespace, old_ips, new_ips, candidates=None, control_plan
         pins[ip] = [chosen.name]
 
 
+def remove_listed(state, name, ips):
+    """state=absent with egress_ips: remove exactly these addresses from the namespace (and
+    unpin them from nodes without egressCIDRs, unless another namespace uses them); an address
+    the namespace does not have is refused, so a typo cannot pass as done."""
+    current = list(state.namespaces[name].egress_ips)
+    listed = [ip.strip() if isinstance(ip, str) else ip for ip in ips]
+    missing = [ip for ip in listed if ip not in current]
+    if missing:
+        raise RunnerError("NetNamespace %s: state=absent with egress_ips %s: not egress IPs of the namespace (it has %s); "
+                          "nothing was written" % (name, missing, current))
+    state.set_namespace_egress(name, [ip for ip in current if ip not in listed])
+    used = set()
+    for ns in state.namespaces.values():
+        used.update(ns.egress_ips)
+    for node in list(state.nodes.values()):
+        drop = [ip for ip in node.egress_ips if ip in listed and ip not in used]
+        if drop and not node.egress_cidrs:
+            state.set_node_egress(node.name, egress_ips=[ip for ip in node.egress_ips if ip not in drop])
+
+
 def needs_held(state, requests, context):
     """The quarantine record is read only when some request still needs new addresses (a
     converged run makes no extra request)."""
@@ -199,8 +222,11 @@ def netnamespace_mutation(params):
             if d["name"] not in state.namespaces:
                 raise RunnerError('NetNamespace "%s" not found' % d["name"])
         before = dict((n, list(state.namespaces[n].egress_ips)) for n in names)
-        # 1. releases
-        absent = [d["name"] for d in items if d["state"] == "absent"]
+        # 1. releases: the listed addresses only, or all of them
+        for d in items:
+            if d["state"] == "absent" and d.get("egress_ips") is not None:
+                remove_listed(state, d["name"], d["egress_ips"])
+        absent = [d["name"] for d in items if d["state"] == "absent" and d.get("egress_ips") is None]
         if absent:
             plan = core_allocate.release(state, absent)
             state = plan.state

@@ -37,6 +37,7 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import copy
+import re
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
@@ -115,12 +116,25 @@ def argument_spec(write=True, network=True, **module_spec):
 def new_module(argspec, **kwargs):
     """AnsibleModule plus the library checks every module needs."""
     module = AnsibleModule(argument_spec=argspec, supports_check_mode=True, **kwargs)
+    if module.params.get("assume_egress_cidrs") and not module.check_mode:
+        module.fail_json(msg="assume_egress_cidrs: %r: only in check mode (it describes a plan made before the "
+                             "HostSubnets carry their egressCIDRs); nothing was read or written"
+                             % (module.params["assume_egress_cidrs"],))
     if not HAS_KUBERNETES:
         module.fail_json(msg=missing_required_lib("kubernetes"), exception=KUBERNETES_IMPORT_ERROR)
     if not HAS_CORE:
         lib = "netaddr" if "netaddr" in (CORE_IMPORT_ERROR or "") else "ocp.egressip core module_utils"
         module.fail_json(msg=missing_required_lib(lib), exception=CORE_IMPORT_ERROR)
     return module
+
+
+def keep_cidrs(current, wanted):
+    """The node's CIDRs plus the wanted ones, in order, without repeats."""
+    out = list(current)
+    for cidr in wanted:
+        if cidr not in out:
+            out.append(cidr)
+    return out
 
 
 def ref(kind, name):
@@ -273,10 +287,31 @@ FAILOVER_CODES = set(["NAMESPACE_SINGLE_NODE", "CIDR_SINGLE_NODE", "IP_NODE_NOT_
                       "EGRESSIP_NOT_ALL_ASSIGNABLE"])
 
 
-def failover_warnings(finding_dicts, scope):
-    """Warning texts for failover findings about the objects the task names or changes."""
-    return ["no failover: %s" % f["message"] for f in finding_dicts
-            if f.get("code") in FAILOVER_CODES and set(f.get("objects") or []) & scope]
+def failover_warnings(finding_dicts, scope, state=None):
+    """Warning texts for failover findings about the objects the task names or changes; a CIDR
+    that only one Ready node can host counts when it holds an address of a namespace in scope."""
+    ips = set()
+    for name, ns in ((state.namespaces.items()) if state is not None else ()):
+        if set(["NetNamespace/" + name, "EgressIP/" + name]) & scope:
+            ips.update(ns.egress_ips)
+    out = []
+    for f in finding_dicts:
+        if f.get("code") not in FAILOVER_CODES:
+            continue
+        if set(f.get("objects") or []) & scope or (f["code"] == "CIDR_SINGLE_NODE" and _cidr_holds(f["message"], ips)):
+            out.append("no failover: %s" % f["message"])
+    return out
+
+
+def _cidr_holds(message, ips):
+    match = re.search(r'(?:egressCIDRs|node network) "([^"]+)"', message)
+    if not match or not ips:
+        return False
+    from ansible_collections.ocp.egressip.plugins.module_utils.addresses import cidr_contains, classify_cidr, classify_ip
+    net, bad = classify_cidr(match.group(1))
+    if bad:
+        return False
+    return any(not classify_ip(ip)[1] and cidr_contains(net, classify_ip(ip)[0]) for ip in ips)
 
 
 # Intermediate states with two claimants of one address risk ARP conflicts on the node
@@ -379,6 +414,18 @@ class Runner(object):
 
     def build(self):
         state = self.backend.build_state(self.raw, self.params)
+        assume = self.params.get("assume_egress_cidrs") or {}
+        for name in sorted(assume):
+            # a plan made before the HostSubnets carry their egressCIDRs (role egressip: the
+            # CIDRs are written first by the apply); check mode only (see new_module)
+            if name not in state.nodes:
+                raise RunnerError('assume_egress_cidrs: HostSubnet "%s" not found' % name)
+            cidrs = assume[name]
+            if isinstance(cidrs, str):
+                cidrs = [c for c in cidrs.replace(",", " ").split() if c]
+            if not isinstance(cidrs, list) or not all(isinstance(c, str) for c in cidrs):
+                raise RunnerError("assume_egress_cidrs: %s: %r: must be a list of CIDRs" % (name, cidrs))
+            state.set_node_egress(name, egress_cidrs=keep_cidrs(state.nodes[name].egress_cidrs, cidrs))
         gateways = self.params.get("gateways") or []
         if gateways:
             # learnt from the nodes' default routes (role egressip): never handed out
@@ -532,7 +579,7 @@ class Runner(object):
         self.read()
         self.outcome = outcome = self.plan(mutate)
         self.check_blocking(outcome)
-        self.warnings.extend(failover_warnings(outcome.finding_dicts, outcome.scope))
+        self.warnings.extend(failover_warnings(outcome.finding_dicts, outcome.scope, outcome.after))
         result = dict(changed=bool(outcome.changes), network_type=self.network_type)
         shown = list(outcome.order)        # the changes reported (planned, or written)
         order = None

@@ -81,6 +81,14 @@ options:
     type: str
     choices: [present, absent]
     default: present
+  assume_egress_cidrs:
+    description:
+      - "Check mode only: plan as if these HostSubnets already carried these C(egressCIDRs)
+        (map of HostSubnet name to a list of CIDRs), for a plan made before they are written
+        (the role C(ocp.egressip.egressip) writes the CIDRs first). The automatic-mode rules
+        then apply to the plan exactly as they will to the real run, so every refusal comes
+        from the plan. Refused outside check mode."
+    type: dict
   netnamespaces:
     description:
       - Many NetNamespaces in one task (one read, at most one write per changed object).
@@ -277,6 +285,7 @@ def main():
         mode=dict(type="str", choices=["auto", "manual"], default="auto"),
         state=dict(type="str", choices=["present", "absent"], default="present"),
         netnamespaces=dict(type="list", elements="dict", options=ITEM_SPEC),
+        assume_egress_cidrs=dict(type="dict"),
     )
     module = new_module(spec, mutually_exclusive=[["name", "netnamespaces"], ["egress_ips", "count"]],
                         required_one_of=[["name", "netnamespaces"]])

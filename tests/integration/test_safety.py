@@ -1,0 +1,166 @@
+"""Issue 10 through the module entry points against the lab (in-process, see inprocess.py):
+addresses that may belong to someone else are never handed out, check mode tells the truth,
+releases are quarantined, state=absent with egress_ips removes exactly those, failover loss
+is a warning of the run."""
+import pytest
+
+from ansible_collections.ocp.egressip.plugins.modules import egressip_hostsubnet, egressip_netnamespace
+
+from tests.integration.inprocess import run_module
+from tests.lab.fixtures import LabError, start_lab
+
+HS = "/apis/network.openshift.io/v1/hostsubnets/%s"
+NN = "/apis/network.openshift.io/v1/netnamespaces/%s"
+CM = "/api/v1/namespaces/default/configmaps/ocp-egressip-released"
+NET = "198.51.100.0/24"
+NODES = ("master01", "master02", "master03", "worker01", "worker02")
+TENANTS = ("mywebserver", "payments")
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    with start_lab(tmp_path_factory.mktemp("safety"), scenario="seed") as lab:
+        lab.post("/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "payments"}})
+        yield lab
+
+
+def reset(lab, cidrs=None, pins=None, ns_ips=None):
+    """Put the lab's egress fields in a known state (and forget the quarantine record)."""
+    cidrs, pins, ns_ips = cidrs or {}, pins or {}, ns_ips or {}
+    for ns in TENANTS:
+        lab.patch(NN % ns, {"egressIPs": None})
+    for n in NODES:
+        lab.patch(HS % n, {"egressCIDRs": cidrs.get(n), "egressIPs": pins.get(n)})
+    for ns, ips in ns_ips.items():
+        lab.patch(NN % ns, {"egressIPs": ips})
+    try:
+        lab.delete(CM)
+    except LabError as exc:
+        assert exc.code == 404
+    lab.reset()
+
+
+def snapshot(lab):
+    out = {}
+    for n in NODES:
+        obj = lab.get(HS % n)
+        out["HostSubnet/" + n] = (obj.get("egressCIDRs") or [], obj.get("egressIPs") or [])
+    for ns in TENANTS:
+        out["NetNamespace/" + ns] = lab.get(NN % ns).get("egressIPs") or []
+    return out
+
+
+def netns(lab, check=False, **args):
+    return run_module(egressip_netnamespace.main, args, lab, check=check)
+
+
+def hostsubnets(lab, check=False, **args):
+    return run_module(egressip_hostsubnet.main, args, lab, check=check)
+
+
+def auto_cidrs():
+    return {"worker01": [NET], "worker02": [NET]}
+
+
+# --- 1. never hand out an address that belongs to someone else ---------------------------
+
+def test_readme_example_allocates_no_gateway_or_edge(lab):
+    """The README's "Use against a real cluster" tasks, as written: count 1 without pool or
+    gateway must not take .1 (the router on most networks) nor .254."""
+    reset(lab)
+    hs = hostsubnets(lab, hostsubnets=[{"name": "worker01", "egress_cidrs": [NET]},
+                                       {"name": "worker02", "egress_cidrs": [NET]}], node_network=NET)
+    assert not hs.failed, hs
+    out = netns(lab, name="mywebserver", count=1, node_network=NET)
+    assert not out.failed, out
+    assert out.result["egress_ips"] == ["198.51.100.2"]
+    assert out.result["skipped"][0]["ip"] == "198.51.100.1" and "lowest usable" in out.result["skipped"][0]["reason"]
+    # static with failover, as in the README: two more addresses, never .1/.254, never in use
+    reset(lab)
+    out = netns(lab, name="mywebserver", count=2, mode="manual", nodes=["worker01", "worker02"], node_network=NET)
+    assert not out.failed, out
+    assert out.result["egress_ips"] == ["198.51.100.2", "198.51.100.3"]
+
+
+def test_learnt_gateways_are_passed_over_and_reported(lab):
+    reset(lab, cidrs=auto_cidrs())
+    out = netns(lab, name="mywebserver", count=1, node_network=NET, gateways=["198.51.100.2"])
+    assert not out.failed, out
+    assert out.result["egress_ips"] == ["198.51.100.3"]
+    assert [(s["ip"], s["reason"]) for s in out.result["skipped"]][1] == ("198.51.100.2", "gateway of a node network")
+
+
+def test_released_address_is_quarantined_for_other_namespaces(lab):
+    """payments must not inherit mywebserver's released address (and its database access)."""
+    reset(lab, cidrs=auto_cidrs())
+    pool = ["198.51.100.120-198.51.100.121"]
+    assert netns(lab, name="mywebserver", count=1, pool=pool, node_network=NET).result["egress_ips"] == ["198.51.100.120"]
+    check = netns(lab, check=True, name="mywebserver", state="absent", node_network=NET)
+    assert check.result["quarantine"] == {"released": {"198.51.100.120": "mywebserver"}, "period": 3600,
+                                          "recorded": False}
+    with pytest.raises(LabError):
+        lab.get(CM)                                   # check mode wrote nothing
+    gone = netns(lab, name="mywebserver", state="absent", node_network=NET)
+    assert not gone.failed and gone.result["quarantine"]["recorded"] is True, gone
+    assert "198.51.100.120" in lab.get(CM)["data"]["released.json"]
+    out = netns(lab, name="payments", count=1, pool=pool, node_network=NET)
+    assert out.result["egress_ips"] == ["198.51.100.121"], out
+    assert any(s["ip"] == "198.51.100.120" and "quarantine" in s["reason"] for s in out.result["skipped"])
+    # asked for explicitly: refused, naming the holder
+    reset(lab, cidrs=auto_cidrs(), ns_ips={})
+    netns(lab, name="mywebserver", egress_ips=["198.51.100.130"], node_network=NET)
+    netns(lab, name="mywebserver", state="absent", node_network=NET)
+    refused = netns(lab, name="payments", egress_ips=["198.51.100.130"], node_network=NET)
+    assert refused.failed and "released by mywebserver" in refused.msg, refused
+    # the owner may take it back; quarantine_period: 0 turns the quarantine off
+    assert not netns(lab, check=True, name="mywebserver", egress_ips=["198.51.100.130"], node_network=NET).failed
+    assert not netns(lab, check=True, name="payments", egress_ips=["198.51.100.130"], node_network=NET,
+                     quarantine_period=0).failed
+
+
+def test_firewall_records_hold_addresses(lab):
+    reset(lab, cidrs=auto_cidrs())
+    out = netns(lab, check=True, name="payments", count=1, pool=["198.51.100.140-198.51.100.150"], node_network=NET,
+                held_ips={"198.51.100.140": "mywebserver"})
+    assert out.result["egress_ips"] == ["198.51.100.146"] or out.result["egress_ips"][0] != "198.51.100.140", out
+    assert any(s["ip"] == "198.51.100.140" and "firewall record" in s["reason"] for s in out.result["skipped"])
+
+
+# --- 2. check mode tells the truth ------------------------------------------------------------
+
+def test_auto_mode_two_ips_refused_by_the_plan(lab):
+    """The role's plan before the HostSubnets carry egressCIDRs (assume_egress_cidrs) refuses what
+    the real run would refuse: two IPs for one namespace in automatic mode."""
+    reset(lab)
+    plan = netns(lab, check=True, name="mywebserver", count=2, node_network=NET, assume_egress_cidrs=auto_cidrs())
+    assert plan.failed and "more than one egress IP per namespace is not supported in automatic mode" in plan.msg
+    assert netns(lab, check=True, name="mywebserver", count=1, node_network=NET,
+                 assume_egress_cidrs=auto_cidrs()).result["egress_ips"] == ["198.51.100.2"]
+    real = netns(lab, name="mywebserver", count=1, node_network=NET, assume_egress_cidrs=auto_cidrs())
+    assert real.failed and "only in check mode" in real.msg
+    assert lab.stats()["writes"] == 0
+
+
+# --- 4. state: absent with egress_ips ---------------------------------------------------------
+
+def test_absent_with_egress_ips_removes_exactly_those(lab):
+    pins = {"worker01": ["198.51.100.120"], "worker02": ["198.51.100.121"]}
+    reset(lab, pins=pins, ns_ips={"mywebserver": ["198.51.100.120", "198.51.100.121"]})
+    out = netns(lab, name="mywebserver", state="absent", egress_ips=["198.51.100.121"], mode="manual", node_network=NET)
+    assert not out.failed, out
+    snap = snapshot(lab)
+    assert snap["NetNamespace/mywebserver"] == ["198.51.100.120"]
+    assert snap["HostSubnet/worker01"][1] == ["198.51.100.120"] and snap["HostSubnet/worker02"][1] == []
+    # an address the namespace does not have: refused, nothing written
+    lab.reset()
+    out = netns(lab, name="mywebserver", state="absent", egress_ips=["198.51.100.199"], node_network=NET)
+    assert out.failed and "198.51.100.199" in out.msg and lab.stats()["writes"] == 0, out
+
+
+# --- 5. nothing dangerous is silent --------------------------------------------------------------
+
+def test_failover_loss_is_a_warning_of_the_run(lab):
+    reset(lab, cidrs={"worker01": [NET]})
+    out = netns(lab, name="mywebserver", count=1, node_network=NET)
+    assert not out.failed, out
+    assert any(w.startswith("no failover: ") and "only 1 Ready node" in w for w in out.warnings), out.warnings
