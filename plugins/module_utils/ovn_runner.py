@@ -305,6 +305,7 @@ def ovn_mutation(params):
                 if name not in labels:
                     labels[name] = False
                     ovn.set_assignable(state, name, False)
+        items = [_absent_listed(state, d) for d in items]
         specs = {}
         before = dict((d["name"], list(state.namespaces[d["name"]].egress_ips) if d["name"] in state.namespaces
                        else []) for d in items if d["state"] == "present")
@@ -355,6 +356,26 @@ def ovn_mutation(params):
         mutation.single = single
         return mutation
     return mutate
+
+
+def _absent_listed(state, d):
+    """state=absent with egress_ips: remove exactly these addresses from the EgressIP (as
+    egressip_netnamespace does); the object is deleted only when none is left. An address the
+    object does not have is refused."""
+    if d["state"] != "absent" or d.get("egress_ips") is None:
+        return d
+    if d["name"] not in state.namespaces:
+        raise RunnerError("EgressIP %s: state=absent with egress_ips %s: the object does not exist; nothing was written"
+                          % (d["name"], d["egress_ips"]))
+    current = list(state.namespaces[d["name"]].egress_ips)
+    missing = [ip for ip in d["egress_ips"] if ip not in current]
+    if missing:
+        raise RunnerError("EgressIP %s: state=absent with egress_ips %s: not egress IPs of the object (it has %s); "
+                          "nothing was written" % (d["name"], missing, current))
+    remaining = [ip for ip in current if ip not in d["egress_ips"]]
+    if not remaining:
+        return dict(d, egress_ips=None)
+    return dict(d, state="present", egress_ips=remaining, count=None, pool=None)
 
 
 def run_ovn_module(module):

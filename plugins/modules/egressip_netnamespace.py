@@ -18,7 +18,10 @@ description:
   - In O(mode=manual) the addresses are also pinned to HostSubnets (C(egressIPs)), spread across
     nodes (one per node where possible, O(nodes) restricts the candidates). Addresses the namespace
     no longer has are unpinned.
-  - O(state=absent) releases the namespace's addresses (and unpins them).
+  - O(state=absent) releases the namespace's addresses (and unpins them); with O(egress_ips), only those.
+  - Released addresses are recorded (see O(quarantine_period)) and not handed to another namespace
+    during the quarantine. Allocation never picks a gateway, nor the lowest or highest usable
+    address of a node network unless O(pool) names it; the result lists what was C(skipped).
   - Reads the cluster once (one LIST each of HostSubnets, NetNamespaces and Nodes, and the
     C(cluster) Network object), applies the change in memory, validates the whole resulting
     cluster state and writes only when no blocking finding remains.
@@ -78,6 +81,9 @@ options:
   state:
     description:
       - V(present) gives the namespace its addresses; V(absent) releases them (and unpins them).
+      - V(absent) with O(egress_ips) removes exactly those addresses (and unpins them) and refuses an
+        address the namespace does not have; V(absent) with O(count) is refused. The same holds for
+        M(ocp.egressip.egressip_ovn).
     type: str
     choices: [present, absent]
     default: present

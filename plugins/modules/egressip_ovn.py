@@ -89,6 +89,9 @@ options:
   state:
     description:
       - V(present) creates or updates the object; V(absent) deletes it.
+      - V(absent) with O(egress_ips) removes exactly those addresses from the object (it is deleted
+        only when none is left) and refuses an address the object does not have, as
+        M(ocp.egressip.egressip_netnamespace) does.
       - V(absent) does not remove node labels (other EgressIPs may need the nodes); use
         O(assignable_nodes) with O(exclusive_assignable=true) for that.
     type: str

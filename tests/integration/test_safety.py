@@ -164,3 +164,24 @@ def test_failover_loss_is_a_warning_of_the_run(lab):
     out = netns(lab, name="mywebserver", count=1, node_network=NET)
     assert not out.failed, out
     assert any(w.startswith("no failover: ") and "only 1 Ready node" in w for w in out.warnings), out.warnings
+
+
+def test_ovn_absent_with_egress_ips_removes_exactly_those(tmp_path):
+    from ansible_collections.ocp.egressip.plugins.modules import egressip_ovn
+    eip = "/apis/k8s.ovn.org/v1/egressips/egressip-web"
+    with start_lab(tmp_path, scenario="seed-ovn") as ovn_lab:
+        def ovn(check=False, **args):
+            return run_module(egressip_ovn.main, dict(args, node_network=NET), ovn_lab, check=check)
+        made = ovn(name="egressip-web", namespace="mywebserver", egress_ips=["198.51.100.120", "198.51.100.121"],
+                   assignable_nodes=["worker01", "worker02"])
+        assert not made.failed, made
+        out = ovn(name="egressip-web", state="absent", egress_ips=["198.51.100.121"])
+        assert not out.failed, out
+        assert ovn_lab.get(eip)["spec"]["egressIPs"] == ["198.51.100.120"]
+        ovn_lab.reset()
+        refused = ovn(name="egressip-web", state="absent", egress_ips=["198.51.100.199"])
+        assert refused.failed and "198.51.100.199" in refused.msg and ovn_lab.stats()["writes"] == 0, refused
+        # the last address listed: the object goes
+        assert not ovn(name="egressip-web", state="absent", egress_ips=["198.51.100.120"]).failed
+        with pytest.raises(LabError):
+            ovn_lab.get(eip)
