@@ -185,6 +185,24 @@ def remove_listed(state, name, ips):
             state.set_node_egress(node.name, egress_ips=[ip for ip in node.egress_ips if ip not in drop])
 
 
+def unpin_own_orphans(state, names, owners):
+    """Pins no namespace uses whose owner annotation names one of ``names`` (left by a run killed
+    between the pins and the NetNamespace, or whose rollback failed): unpinned in memory, so the
+    same request reuses those addresses (pinned again where it needs them) or they go. Returns
+    {ip: namespace} of the orphans found. Other orphans stay, reported as IP_UNUSED findings."""
+    used = set()
+    for ns in state.namespaces.values():
+        used.update(ns.egress_ips)
+    found = {}
+    for node in list(state.nodes.values()):
+        mine = [ip for ip in node.egress_ips if ip not in used and owners.get(ip) in names]
+        if mine and not node.egress_cidrs:
+            for ip in mine:
+                found[ip] = owners[ip]
+            state.set_node_egress(node.name, egress_ips=[ip for ip in node.egress_ips if ip not in mine])
+    return found
+
+
 def needs_held(state, requests, context):
     """The quarantine record is read only when some request still needs new addresses (a
     converged run makes no extra request)."""
@@ -218,20 +236,25 @@ def netnamespace_mutation(params):
 
     def mutate(state, context=None):
         control_plane = (context or {}).get("control_plane") or set()
+        # a deleted namespace may still be released: its leftover pins go (release.yml)
+        gone = [d["name"] for d in items if d["name"] not in state.namespaces and d["state"] == "absent"]
         for d in items:
-            if d["name"] not in state.namespaces:
+            if d["name"] not in state.namespaces and d["name"] not in gone:
                 raise RunnerError('NetNamespace "%s" not found' % d["name"])
-        before = dict((n, list(state.namespaces[n].egress_ips)) for n in names)
+        orphans = unpin_own_orphans(state, names, (context or {}).get("pin_owners") or {})
+        live = [n for n in names if n not in gone]
+        items_live = [d for d in items if d["name"] not in gone]
+        before = dict((n, list(state.namespaces[n].egress_ips)) for n in live)
         # 1. releases: the listed addresses only, or all of them
-        for d in items:
+        for d in items_live:
             if d["state"] == "absent" and d.get("egress_ips") is not None:
                 remove_listed(state, d["name"], d["egress_ips"])
-        absent = [d["name"] for d in items if d["state"] == "absent" and d.get("egress_ips") is None]
+        absent = [d["name"] for d in items_live if d["state"] == "absent" and d.get("egress_ips") is None]
         if absent:
             plan = core_allocate.release(state, absent)
             state = plan.state
         # 2. explicit addresses
-        for d in items:
+        for d in items_live:
             if d["state"] != "present" or d["egress_ips"] is None:
                 continue
             current = state.namespaces[d["name"]].egress_ips
@@ -241,7 +264,7 @@ def netnamespace_mutation(params):
                 pin_manual(state, d["name"], before[d["name"]], ips, d.get("nodes"), control_plane)
         # 3. allocations
         requests = []
-        for d in items:
+        for d in items_live:
             if d["state"] == "present" and d["count"] is not None:
                 requests.append(core_allocate.Request(d["name"], count=d["count"], pool=d.get("pool") or None,
                                                       nodes=d.get("nodes") or None, mode=d["mode"]))
@@ -256,10 +279,12 @@ def netnamespace_mutation(params):
         refuse_held(state, before, context)
         pins = _pins(state)
         namespaces = {}
-        for n in names:
+        for n in live:
             ips = list(state.namespaces[n].egress_ips)
             namespaces[n] = dict(egress_ips=ips, nodes=dict((ip, (pins.get(ip) or [None])[0]) for ip in ips))
-        result = dict(namespaces=namespaces, skipped=skipped)
+        for n in gone:
+            namespaces[n] = dict(egress_ips=[], nodes={}, deleted=True)
+        result = dict(namespaces=namespaces, skipped=skipped, orphans_released=orphans)
         if len(names) == 1 and not params.get("netnamespaces"):
             result["egress_ips"] = namespaces[names[0]]["egress_ips"]
             result["assignments"] = namespaces[names[0]]["nodes"]

@@ -37,6 +37,7 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import copy
+import json
 import re
 import traceback
 
@@ -126,6 +127,37 @@ def new_module(argspec, **kwargs):
         lib = "netaddr" if "netaddr" in (CORE_IMPORT_ERROR or "") else "ocp.egressip core module_utils"
         module.fail_json(msg=missing_required_lib(lib), exception=CORE_IMPORT_ERROR)
     return module
+
+
+PIN_OWNERS_ANNOTATION = "ocp.egressip/pin-owners"
+
+
+def pin_owners_of(ips, outcome):
+    """{ip: namespace} for pinned addresses, from the planned state (else the state read)."""
+    owners = {}
+    for state in (outcome.mutation.state, outcome.before):
+        for name in sorted(state.namespaces):
+            for ip in state.namespaces[name].egress_ips:
+                if ip in ips:
+                    owners.setdefault(ip, name)
+    return owners
+
+
+def pin_owners_read(raw_hostsubnets):
+    """{ip: namespace} from the annotations of the HostSubnets read, for the pins they hold."""
+    owners = {}
+    for obj in raw_hostsubnets.values():
+        text = ((obj.get("metadata") or {}).get("annotations") or {}).get(PIN_OWNERS_ANNOTATION)
+        try:
+            data = json.loads(text) if text else {}
+        except ValueError:
+            continue
+        if not isinstance(data, dict):
+            continue
+        for ip in obj.get("egressIPs") or []:
+            if isinstance(data.get(ip), str):
+                owners[ip] = data[ip]
+    return owners
 
 
 def keep_cidrs(current, wanted):
@@ -440,7 +472,8 @@ class Runner(object):
             labels = (node.get("metadata") or {}).get("labels") or {}
             if "node-role.kubernetes.io/master" in labels or "node-role.kubernetes.io/control-plane" in labels:
                 control_plane.add(name)
-        return dict(control_plane=control_plane, held=self.held)
+        return dict(control_plane=control_plane, held=self.held,
+                    pin_owners=pin_owners_read(self.raw.get("HostSubnet") or {}))
 
     def held(self):
         """{ip: (namespaces, reason)} not to hand to other namespaces (quarantine.py); reads the
@@ -483,6 +516,13 @@ class Runner(object):
         body = {"metadata": {"resourceVersion": resource_version}}
         for key, value in values.items():
             body[key] = value if value is not None else None
+        if change.kind == "HostSubnet" and "egressIPs" in values:
+            # which namespace each pin is for, written with the pin: after a run killed (or whose
+            # token was revoked) between the pins and the NetNamespace, a re-run of the same
+            # request recognises its own orphaned pins instead of counting them as taken
+            owners = pin_owners_of(values.get("egressIPs") or [], self.outcome)
+            body["metadata"]["annotations"] = {PIN_OWNERS_ANNOTATION: json.dumps(owners, sort_keys=True)
+                                               if owners else None}
         return body
 
     def _apply(self, change):
@@ -603,7 +643,7 @@ class Runner(object):
         result["findings"] = outcome.finding_dicts
         if self.module._diff:
             result["diff"] = self.diff(shown)
-        released = released_ips(outcome.before, outcome.mutation.state)
+        released = self.released(outcome)
         if released and self.quarantine is not None:
             result["quarantine"] = dict(released=released, period=self.quarantine.period,
                                         recorded=bool(getattr(self, "recorded", None)))
@@ -664,11 +704,23 @@ class Runner(object):
                     self.warnings.append(str(exc))
         return written, order, attempts
 
+    @staticmethod
+    def released(outcome):
+        """{ip: namespace} the plan takes from namespaces, and orphaned pins of the task's
+        namespaces it removes (a deleted namespace's addresses): all quarantined."""
+        out = dict(outcome.mutation.result.get("orphans_released") or {})
+        still = set()
+        for ns in outcome.mutation.state.namespaces.values():
+            still.update(ns.egress_ips)
+        out = dict((ip, ns) for ip, ns in out.items() if ip not in still)
+        out.update(released_ips(outcome.before, outcome.mutation.state))
+        return out
+
     def record_releases(self, outcome):
         """Write the quarantine record of the addresses this plan releases, before the release
         itself: if this write fails nothing else is written; if a later write fails and is
         rolled back, the record only holds back an address its namespace still uses."""
-        released = released_ips(outcome.before, outcome.mutation.state)
+        released = self.released(outcome)
         if not released or self.quarantine is None or self.quarantine.period <= 0:
             return
         try:

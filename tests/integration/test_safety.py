@@ -185,3 +185,81 @@ def test_ovn_absent_with_egress_ips_removes_exactly_those(tmp_path):
         assert not ovn(name="egressip-web", state="absent", egress_ips=["198.51.100.120"]).failed
         with pytest.raises(LabError):
             ovn_lab.get(eip)
+
+
+# --- 3. leaks after faults converge ----------------------------------------------------------
+
+KILLED_RUN = """
+import sys
+from ansible_collections.ocp.egressip.plugins.modules import egressip_netnamespace
+from tests.integration.inprocess import run_module
+
+class Lab:
+    kubeconfig = sys.argv[1]
+
+run_module(egressip_netnamespace.main, {"name": "mywebserver", "count": 2, "mode": "manual",
+           "nodes": ["worker01", "worker02"], "pool": ["198.51.100.130-198.51.100.131"],
+           "node_network": "198.51.100.0/24", "lock_ttl": 3}, Lab())     # short Lease: the re-run takes it over
+"""
+
+
+def test_rerun_after_kill_9_reuses_its_orphaned_pins(lab):
+    """A run killed after pinning both addresses and before writing the NetNamespace leaves two
+    pins no namespace uses; with an exactly-sized pool a re-run of the same request must reuse
+    them and converge (before: "pool exhausted"), and the facts report the orphans meanwhile."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from ansible_collections.ocp.egressip.plugins.modules import egressip_facts
+    reset(lab)
+    lab.fault(verb="patch", kind="NetNamespace", hang=4, count=1)
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    proc = subprocess.Popen([sys.executable, "-c", KILLED_RUN, lab.kubeconfig], cwd=root, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            pinned = [lab.get(HS % n).get("egressIPs") for n in ("worker01", "worker02")]
+            if all(pinned):
+                break
+            time.sleep(0.1)
+        time.sleep(0.5)                  # the NetNamespace patch is now hanging in the lab
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    lab.clear_faults()
+    snap = snapshot(lab)
+    assert snap["NetNamespace/mywebserver"] == [], "the killed run reached the NetNamespace: %r" % snap
+    assert sorted(snap["HostSubnet/worker01"][1] + snap["HostSubnet/worker02"][1]) == ["198.51.100.130",
+                                                                                     "198.51.100.131"]
+    facts = run_module(egressip_facts.main, {"node_network": NET}, lab)
+    assert [f["code"] for f in facts.result["egressip"]["findings"]].count("IP_UNUSED") == 2, facts
+    rerun = netns(lab, name="mywebserver", count=2, mode="manual", nodes=["worker01", "worker02"],
+                  pool=["198.51.100.130-198.51.100.131"], node_network=NET)
+    assert not rerun.failed, rerun
+    assert sorted(rerun.result["egress_ips"]) == ["198.51.100.130", "198.51.100.131"]
+    time.sleep(4)                        # the hanging patch lands late with a stale resourceVersion: 409
+    final = snapshot(lab)
+    assert sorted(final["NetNamespace/mywebserver"]) == ["198.51.100.130", "198.51.100.131"]
+    assert sorted(final["HostSubnet/worker01"][1] + final["HostSubnet/worker02"][1]) == ["198.51.100.130",
+                                                                                       "198.51.100.131"]
+
+
+def test_release_of_a_deleted_namespace_removes_its_orphaned_pins(lab):
+    """release.yml's module call for a namespace that no longer exists: its pins (annotated with
+    its name when they were written) are released and quarantined; other orphans stay."""
+    import json
+    reset(lab)
+    for node, ip_ in (("worker01", "198.51.100.140"), ("worker02", "198.51.100.141")):
+        lab.patch(HS % node, {"egressIPs": [ip_], "metadata": {"annotations": {
+            "ocp.egressip/pin-owners": json.dumps({ip_: "gone-project" if node == "worker01" else "someone-else"})}}})
+    out = netns(lab, name="gone-project", state="absent", node_network=NET)
+    assert not out.failed, out
+    assert out.result["namespaces"]["gone-project"]["deleted"] is True
+    assert out.result["quarantine"]["released"] == {"198.51.100.140": "gone-project"}
+    snap = snapshot(lab)
+    assert snap["HostSubnet/worker01"][1] == [] and snap["HostSubnet/worker02"][1] == ["198.51.100.141"]
+    # a name that never existed and has nothing left: nothing to do, no error
+    assert not netns(lab, name="never-was", state="absent", node_network=NET).changed
