@@ -17,12 +17,14 @@ description:
     C(pool) could take their value from an inventory's group vars without anyone noticing.
   - The old names are still accepted for one release; this module turns each one in use into a
     deprecation warning of the run that names the new variable.
-  - Reads nothing and changes nothing. Accepts (and ignores) the API options of the C(egressip)
+  - Reads nothing and changes nothing. Accepts (and ignores) the options of the C(egressip)
     action group, so that C(module_defaults) for the group apply without error.
 author:
   - ocp.egressip maintainers (@ocp-egressip)
 extends_documentation_fragment:
   - ocp.egressip.auth
+  - ocp.egressip.network
+  - ocp.egressip.write
 options:
   renamed:
     description:
@@ -56,12 +58,12 @@ renamed:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.ocp.egressip.plugins.module_utils.client import AUTH_ARG_SPEC
+from ansible_collections.ocp.egressip.plugins.module_utils.runner import argument_spec
 
 
 def main():
-    spec = dict(AUTH_ARG_SPEC)
-    spec.update(renamed=dict(type="dict", required=True), used=dict(type="list", elements="str", default=[]))
+    # every option the action group's module_defaults may carry is accepted (and ignored)
+    spec = argument_spec(renamed=dict(type="dict", required=True), used=dict(type="list", elements="str", default=[]))
     module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
     renamed = module.params["renamed"]
     found = dict((old, renamed[old]) for old in module.params["used"] if old in renamed)
