@@ -50,7 +50,25 @@ options:
   egress_ips:
     description:
       - The complete list of egress IPs of the namespace.
+      - "In O(mode=manual) also a mapping of address to node (V({198.51.100.120: worker01,
+        198.51.100.121: worker02})) that says which HostSubnet pins which address."
+      - With O(state=absent), the addresses to remove (only those).
       - Mutually exclusive with O(count).
+    type: raw
+  convert:
+    description:
+      - Allow a change of mode that rewrites HostSubnets' C(egressCIDRs), with the same validation and
+        check-mode plan as any other change.
+      - To O(mode=manual) (the blog's second half), the nodes that will pin the addresses (O(nodes), else
+        the nodes of the O(egress_ips) mapping, else the nodes whose C(egressCIDRs) hold the addresses)
+        lose their C(egressCIDRs) and the addresses are pinned. Another namespace left without a node
+        that can host its address makes the plan fail.
+      - To O(mode=auto), the namespace's pins go and O(nodes) get O(egress_cidrs).
+    type: bool
+    default: false
+  egress_cidrs:
+    description:
+      - With O(convert=true) and O(mode=auto), the C(egressCIDRs) the O(nodes) get.
     type: list
     elements: str
   count:
@@ -109,6 +127,12 @@ options:
         required: true
       egress_ips:
         description: As O(egress_ips).
+        type: raw
+      convert:
+        description: As O(convert).
+        type: bool
+      egress_cidrs:
+        description: As O(egress_cidrs).
         type: list
         elements: str
       count:
@@ -168,6 +192,17 @@ EXAMPLES = r"""
     nodes: [worker01, worker02]
     node_network: 198.51.100.0/24
     node_interface: enp1s0
+
+# The blog's second half: from automatic to static mode, choosing the node of each address
+- name: Convert mywebserver to static mode, 198.51.100.120 on worker01 and 198.51.100.121 on worker02
+  ocp.egressip.egressip_netnamespace:
+    name: mywebserver
+    mode: manual
+    convert: true
+    egress_ips:
+      198.51.100.120: worker01
+      198.51.100.121: worker02
+    node_network: 198.51.100.0/24
 
 - name: Allocate one free IP per namespace for many namespaces in one task
   ocp.egressip.egressip_netnamespace:
@@ -258,6 +293,11 @@ skipped:
   type: list
   elements: dict
   sample: [{"ip": "198.51.100.1", "namespace": "mywebserver", "reason": "lowest usable address of node network 198.51.100.0/24 (usually the router): list it in pool to use it"}]
+converted:
+  description: For each namespace converted (O(convert=true)), the HostSubnets whose C(egressCIDRs) changed.
+  returned: when O(convert=true) changed a mode
+  type: dict
+  sample: {"mywebserver": ["worker01", "worker02"]}
 quarantine:
   description:
     - Addresses this run releases (C(released), address -> namespace), the O(quarantine_period) and
@@ -272,7 +312,9 @@ from ansible_collections.ocp.egressip.plugins.module_utils.changes import netnam
 
 ITEM_SPEC = dict(
     name=dict(type="str", required=True),
-    egress_ips=dict(type="list", elements="str"),
+    egress_ips=dict(type="raw"),
+    convert=dict(type="bool"),
+    egress_cidrs=dict(type="list", elements="str"),
     count=dict(type="int"),
     pool=dict(type="list", elements="str"),
     nodes=dict(type="list", elements="str"),
@@ -284,7 +326,9 @@ ITEM_SPEC = dict(
 def main():
     spec = argument_spec(
         name=dict(type="str"),
-        egress_ips=dict(type="list", elements="str"),
+        egress_ips=dict(type="raw"),
+        convert=dict(type="bool", default=False),
+        egress_cidrs=dict(type="list", elements="str"),
         count=dict(type="int"),
         pool=dict(type="list", elements="str"),
         nodes=dict(type="list", elements="str"),

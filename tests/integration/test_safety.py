@@ -263,3 +263,45 @@ def test_release_of_a_deleted_namespace_removes_its_orphaned_pins(lab):
     assert snap["HostSubnet/worker01"][1] == [] and snap["HostSubnet/worker02"][1] == ["198.51.100.141"]
     # a name that never existed and has nothing left: nothing to do, no error
     assert not netns(lab, name="never-was", state="absent", node_network=NET).changed
+
+
+# --- 4. auto <-> static conversion --------------------------------------------------------------
+
+def test_convert_auto_to_static_and_back(lab):
+    """The blog's second half: mywebserver has .120 in automatic mode; static mode with .120 on
+    worker01 and .121 on worker02 needs the HostSubnets' egressCIDRs cleared (before: refused,
+    and no way to do it)."""
+    reset(lab, cidrs=auto_cidrs(), ns_ips={"mywebserver": ["198.51.100.120"]})
+    mapping = {"198.51.100.120": "worker01", "198.51.100.121": "worker02"}
+    lab.reset()
+    plain = netns(lab, name="mywebserver", mode="manual", egress_ips=mapping, node_network=NET)
+    assert plain.failed and lab.stats()["writes"] == 0, plain
+    plan = netns(lab, check=True, name="mywebserver", mode="manual", convert=True, egress_ips=mapping, node_network=NET)
+    assert not plan.failed and plan.changed, plan
+    assert lab.stats()["writes"] == 0
+    real = netns(lab, name="mywebserver", mode="manual", convert=True, egress_ips=mapping, node_network=NET)
+    assert not real.failed, real
+    # (the lab's SDN master moves .120 while the HostSubnets are written: the run re-reads and
+    # re-plans on 409, so its written changes may differ from the plan; the end state may not)
+    snap = snapshot(lab)
+    assert snap["HostSubnet/worker01"] == ([], ["198.51.100.120"])
+    assert snap["HostSubnet/worker02"] == ([], ["198.51.100.121"])
+    assert snap["NetNamespace/mywebserver"] == ["198.51.100.120", "198.51.100.121"]
+    assert real.result["converted"] == {"mywebserver": ["worker01", "worker02"]}
+    assert all(a["active"] for a in lab.assignments().values())
+    again = netns(lab, name="mywebserver", mode="manual", convert=True, egress_ips=mapping, node_network=NET)
+    assert not again.failed and not again.changed, again
+    # and back to automatic mode, one address
+    back = netns(lab, name="mywebserver", mode="auto", convert=True, egress_ips=["198.51.100.120"],
+                 egress_cidrs=[NET], nodes=["worker01", "worker02"], node_network=NET)
+    assert not back.failed, back
+    snap = snapshot(lab)
+    assert snap["HostSubnet/worker01"][0] == [NET] and snap["HostSubnet/worker02"][0] == [NET]
+    assert snap["NetNamespace/mywebserver"] == ["198.51.100.120"]
+    assert lab.assignments()["198.51.100.120"]["active"]
+    # bad combinations name the field
+    bad = netns(lab, check=True, name="mywebserver", mode="auto", egress_ips=mapping, node_network=NET)
+    assert bad.failed and "mapping address -> node is for mode=manual" in bad.msg
+    bad = netns(lab, check=True, name="mywebserver", mode="auto", convert=True, egress_ips=["198.51.100.120"],
+                node_network=NET)
+    assert bad.failed and "needs egress_cidrs and nodes" in bad.msg
