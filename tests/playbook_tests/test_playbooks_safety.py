@@ -92,3 +92,28 @@ def test_release_of_a_deleted_namespace(lab, tmp_path):
     """Before: 'NetNamespace not found: gone (create the project first)'."""
     res = play(lab, tmp_path, "release.yml", extra={"egressip_namespace_name": "gone"})
     assert res.rc == 0, res
+
+
+def test_static_converts_an_automatic_namespace_and_auto_converts_it_back(lab, tmp_path):
+    """Before: static.yml answered '...not supported in automatic mode' and no playbook cleared
+    egressCIDRs."""
+    auto = {"egressip_namespace_name": "mywebserver", "egressip_auto_nodes": "worker01,worker02",
+            "egressip_egress_cidr": CIDR, "egressip_pool": "198.51.100.120-198.51.100.129", "egressip_node_network": CIDR}
+    assert play(lab, tmp_path, "auto.yml", extra=auto).rc == 0
+    static = {"egressip_namespace_name": "mywebserver", "egressip_node_network": CIDR,
+              "egressip_egress_ips": "198.51.100.120=worker02, 198.51.100.121=worker01"}
+    refused = play(lab, tmp_path, "static.yml", extra=static)
+    assert refused.rc != 0, refused
+    lab.reset()
+    check = play(lab, tmp_path, "static.yml", extra=dict(static, egressip_convert=True), check=True)
+    assert check.rc == 0 and check.changed > 0, check
+    assert lab.stats()["writes"] == 0
+    res = play(lab, tmp_path, "static.yml", extra=dict(static, egressip_convert=True))
+    assert res.rc == 0, res
+    hs = {n: lab.get("/apis/network.openshift.io/v1/hostsubnets/%s" % n) for n in ("worker01", "worker02")}
+    assert [hs[n].get("egressCIDRs") or [] for n in ("worker01", "worker02")] == [[], []]
+    assert hs["worker01"]["egressIPs"] == ["198.51.100.121"] and hs["worker02"]["egressIPs"] == ["198.51.100.120"]
+    back = play(lab, tmp_path, "auto.yml", extra=dict(auto, egressip_egress_ips="198.51.100.120", egressip_convert=True))
+    assert back.rc == 0, back
+    assert lab.get(NETNAMESPACE % "mywebserver")["egressIPs"] == ["198.51.100.120"]
+    assert lab.get("/apis/network.openshift.io/v1/hostsubnets/worker01")["egressCIDRs"] == [CIDR]
