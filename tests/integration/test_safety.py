@@ -305,3 +305,21 @@ def test_convert_auto_to_static_and_back(lab):
     bad = netns(lab, check=True, name="mywebserver", mode="auto", convert=True, egress_ips=["198.51.100.120"],
                 node_network=NET)
     assert bad.failed and "needs egress_cidrs and nodes" in bad.msg
+
+
+# --- 5. orphans are findings --------------------------------------------------------------------
+
+def test_facts_report_orphans(lab):
+    from ansible_collections.ocp.egressip.plugins.modules import egressip_facts
+    reset(lab, cidrs=auto_cidrs(), pins={}, ns_ips={"mywebserver": ["198.51.100.120"]})
+    lab.patch(HS % "master01", {"egressIPs": ["198.51.100.99"]})          # a pin no namespace uses
+    records = {"database": {"mywebserver": ["198.51.100.120", "198.51.100.77"], "gone-project": ["198.51.100.66"]}}
+    out = run_module(egressip_facts.main, {"node_network": NET, "firewall_records": records}, lab)
+    assert not out.failed, out
+    found = dict((f["code"], f["message"]) for f in out.result["egressip"]["findings"])
+    assert "198.51.100.99" in found["IP_UNUSED"]
+    assert "gone-project" in found["FIREWALL_RECORD_NO_NAMESPACE"] and "198.51.100.66" in found[
+        "FIREWALL_RECORD_NO_NAMESPACE"]
+    assert "198.51.100.77" in found["FIREWALL_RECORD_STALE_IP"] and "198.51.100.120" not in found[
+        "FIREWALL_RECORD_STALE_IP"]
+    reset(lab)

@@ -8,7 +8,7 @@ import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PLAYBOOKS = sorted(f for f in os.listdir(os.path.join(ROOT, "playbooks")) if f.endswith(".yml"))
-HOSTS = {"localhost", "localhost:egressip_nodes:egressip_targets"}
+HOSTS = {"localhost", "localhost:egressip_nodes:egressip_targets", "egressip_targets"}
 # simple extra vars the playbooks read with `| default(...)` (their survey questions)
 EXTRA_VAR = re.compile(r"(?<![.\w])([a-z_]+) \| default\(")
 INTERNAL = {"egressip_node_name", "egressip_firewall_state_dir", "item"}

@@ -117,3 +117,13 @@ def test_static_converts_an_automatic_namespace_and_auto_converts_it_back(lab, t
     assert back.rc == 0, back
     assert lab.get(NETNAMESPACE % "mywebserver")["egressIPs"] == ["198.51.100.120"]
     assert lab.get("/apis/network.openshift.io/v1/hostsubnets/worker01")["egressCIDRs"] == [CIDR]
+
+
+def test_report_lists_orphans(lab, tmp_path):
+    lab.patch("/apis/network.openshift.io/v1/hostsubnets/worker01", {"egressIPs": ["198.51.100.99"]})
+    base = tmp_path / "report"
+    res = play(lab, tmp_path, "report.yml", extra={"egressip_report_path": str(base)})
+    assert res.rc == 0, res
+    md = (tmp_path / "report.md").read_text()
+    orphans = md.split("## Orphans", 1)[1].split("## Findings", 1)[0]
+    assert "`IP_UNUSED`" in orphans and "198.51.100.99" in orphans, orphans
