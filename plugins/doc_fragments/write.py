@@ -46,4 +46,27 @@ options:
       - How long to wait, in seconds, for a lock held by another run before failing.
     type: float
     default: 120
+  quarantine_period:
+    description:
+      - Seconds during which an address released from a namespace is not handed to another
+        namespace (firewalls, ARP caches and connection tables may still know it). The namespace
+        that released it may take it back at any time. V(0) turns the quarantine off.
+      - Releases are recorded, before the release is written, in the ConfigMap
+        O(quarantine_record) of O(lock_namespace) (key C(released.json)).
+    type: int
+    default: 3600
+  quarantine_record:
+    description:
+      - Name of the ConfigMap (in O(lock_namespace)) that records released addresses.
+    type: str
+    default: ocp-egressip-released
+  held_ips:
+    description:
+      - "Map of address to the namespace (or list of namespaces) that may still use it, for
+        example V({198.51.100.120: mywebserver}): addresses still named by a firewall record.
+        Allocation never hands them to another namespace, and explicit O(egress_ips) that are held
+        for another namespace are refused. The role C(ocp.egressip.egressip) passes the records of
+        its firewall targets."
+    type: dict
+    default: {}
 """

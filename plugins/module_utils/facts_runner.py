@@ -52,6 +52,7 @@ def run_facts(module):
         module.fail_json(msg=printable(exc), api_requests=runner.client.requests)
     for w in runner.warnings:
         module.warn(printable(w))
+    data["findings"].extend(facts_mod.record_findings(data, module.params.get("firewall_records") or {}))
     result = dict(changed=False, egressip=data, ansible_facts=dict(egressip=data), api_requests=runner.client.requests)
     if module.params.get("format") == "table":
         result["table_lines"] = lines

@@ -37,6 +37,8 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import copy
+import json
+import re
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
@@ -54,6 +56,7 @@ from ansible_collections.ocp.egressip.plugins.module_utils.core.options import (
     OptionError, check_lock_options, check_node_interfaces,
 )
 from ansible_collections.ocp.egressip.plugins.module_utils.core.text import printable
+from ansible_collections.ocp.egressip.plugins.module_utils.k8s.quarantine import Quarantine, released_ips
 
 try:
     from ansible_collections.ocp.egressip.plugins.module_utils.core import validate as core_validate
@@ -72,6 +75,7 @@ NETWORK_ARG_SPEC = dict(
     node_interface=dict(type="str"),
     reserved_ips=dict(type="list", elements="str", default=[]),
     gateway=dict(type="str"),
+    gateways=dict(type="list", elements="str", default=[]),
 )
 
 WRITE_ARG_SPEC = dict(
@@ -81,6 +85,9 @@ WRITE_ARG_SPEC = dict(
     lock_namespace=dict(type="str", default="default"),
     lock_ttl=dict(type="int", default=60),
     lock_timeout=dict(type="float", default=120),
+    quarantine_period=dict(type="int", default=3600),
+    quarantine_record=dict(type="str", default="ocp-egressip-released"),
+    held_ips=dict(type="dict", default={}),
 )
 
 # Warnings that block a write (unless force: true) when the change introduces them on an
@@ -123,12 +130,56 @@ class EgressModule(AnsibleModule):
 def new_module(argspec, **kwargs):
     """AnsibleModule plus the library checks every module needs."""
     module = EgressModule(argument_spec=argspec, supports_check_mode=True, **kwargs)
+    if module.params.get("assume_egress_cidrs") and not module.check_mode:
+        module.fail_json(msg="assume_egress_cidrs: %r: only in check mode (it describes a plan made before the "
+                             "HostSubnets carry their egressCIDRs); nothing was read or written"
+                             % (module.params["assume_egress_cidrs"],))
     if not HAS_KUBERNETES:
         module.fail_json(msg=missing_required_lib("kubernetes"), exception=KUBERNETES_IMPORT_ERROR)
     if not HAS_CORE:
         lib = "netaddr" if "netaddr" in (CORE_IMPORT_ERROR or "") else "ocp.egressip core module_utils"
         module.fail_json(msg=missing_required_lib(lib), exception=CORE_IMPORT_ERROR)
     return module
+
+
+PIN_OWNERS_ANNOTATION = "ocp.egressip/pin-owners"
+
+
+def pin_owners_of(ips, outcome):
+    """{ip: namespace} for pinned addresses, from the planned state (else the state read)."""
+    owners = {}
+    for state in (outcome.mutation.state, outcome.before):
+        for name in sorted(state.namespaces):
+            for ip in state.namespaces[name].egress_ips:
+                if ip in ips:
+                    owners.setdefault(ip, name)
+    return owners
+
+
+def pin_owners_read(raw_hostsubnets):
+    """{ip: namespace} from the annotations of the HostSubnets read, for the pins they hold."""
+    owners = {}
+    for obj in raw_hostsubnets.values():
+        text = ((obj.get("metadata") or {}).get("annotations") or {}).get(PIN_OWNERS_ANNOTATION)
+        try:
+            data = json.loads(text) if text else {}
+        except ValueError:
+            continue
+        if not isinstance(data, dict):
+            continue
+        for ip in obj.get("egressIPs") or []:
+            if isinstance(data.get(ip), str):
+                owners[ip] = data[ip]
+    return owners
+
+
+def keep_cidrs(current, wanted):
+    """The node's CIDRs plus the wanted ones, in order, without repeats."""
+    out = list(current)
+    for cidr in wanted:
+        if cidr not in out:
+            out.append(cidr)
+    return out
 
 
 def ref(kind, name):
@@ -170,6 +221,33 @@ def network_type_of(net):
 def empty_batch_note(option):
     """What an empty batch (``netnamespaces: []``) does: nothing, said so."""
     return "%s: []: an empty batch, nothing to do" % option
+
+
+def needs_held(state, requests, context):
+    """The quarantine record is read only when some request still needs new addresses (a
+    converged run makes no extra request)."""
+    if not context or not any(len(state.namespaces[r.namespace].egress_ips) < r.count for r in requests):
+        return None
+    return context["held"]()
+
+
+def refuse_held(state, before, context):
+    """Explicit addresses new to a namespace that are held for another one (quarantine, a
+    firewall record that still names them) are refused, naming the holder and until when."""
+    if not context:
+        return
+    new = {}
+    for name, ips in before.items():
+        for ip in set(state.namespaces[name].egress_ips) - set(ips):
+            new[ip] = name
+    if not new:
+        return
+    held = context["held"]()
+    bad = ['egress IP "%s" for %s: %s' % (ip, name, held[ip][1])
+           for ip, name in sorted(new.items()) if ip in held and name not in held[ip][0]]
+    if bad:
+        raise RunnerError("refusing to hand out addresses held for another namespace: %s (wait, or set "
+                          "quarantine_period: 0 / update the firewall records if you are sure)" % "; ".join(bad))
 
 
 def finding_key(finding):
@@ -261,6 +339,39 @@ def _fork(state):
     return fork() if fork is not None else state.copy()
 
 
+# Findings that mean a namespace has (or will have) no failover: shown as warnings of the run
+# that causes or sees them, not only in reports.
+FAILOVER_CODES = set(["NAMESPACE_SINGLE_NODE", "CIDR_SINGLE_NODE", "IP_NODE_NOT_READY", "NAMESPACE_EGRESS_DROPPED",
+                      "EGRESSIP_NOT_ALL_ASSIGNABLE"])
+
+
+def failover_warnings(finding_dicts, scope, state=None):
+    """Warning texts for failover findings about the objects the task names or changes; a CIDR
+    that only one Ready node can host counts when it holds an address of a namespace in scope."""
+    ips = set()
+    for name, ns in ((state.namespaces.items()) if state is not None else ()):
+        if set(["NetNamespace/" + name, "EgressIP/" + name]) & scope:
+            ips.update(ns.egress_ips)
+    out = []
+    for f in finding_dicts:
+        if f.get("code") not in FAILOVER_CODES:
+            continue
+        if set(f.get("objects") or []) & scope or (f["code"] == "CIDR_SINGLE_NODE" and _cidr_holds(f["message"], ips)):
+            out.append("no failover: %s" % f["message"])
+    return out
+
+
+def _cidr_holds(message, ips):
+    match = re.search(r'(?:egressCIDRs|node network) "([^"]+)"', message)
+    if not match or not ips:
+        return False
+    from ansible_collections.ocp.egressip.plugins.module_utils.core.addresses import cidr_contains, classify_cidr, classify_ip
+    net, bad = classify_cidr(match.group(1))
+    if bad:
+        return False
+    return any(not classify_ip(ip)[1] and cidr_contains(net, classify_ip(ip)[0]) for ip in ips)
+
+
 # Intermediate states with two claimants of one address risk ARP conflicts on the node
 # network: worse than an address briefly hosted by no node.
 CONFLICT_CODES = set(["IP_MULTIPLE_NODES", "IP_MULTIPLE_NAMESPACES", "NAMESPACE_MULTIPLE_IPS_ON_NODE"])
@@ -325,6 +436,14 @@ class Runner(object):
         self.backend = backend
         self.raw = {}
         self.warnings = list(getattr(self.client, "warnings", []))   # validate_certs: false
+        self.quarantine = None
+        if self.params.get("quarantine_period") is not None:
+            if self.params["quarantine_period"] < 0:
+                module.fail_json(msg="quarantine_period: %r: must be >= 0 (seconds; 0 turns the quarantine off)"
+                                 % self.params["quarantine_period"])
+            self.quarantine = Quarantine(self.client, self.params["quarantine_record"], self.params["lock_namespace"],
+                                         self.params["quarantine_period"], self.params.get("held_ips") or {},
+                                         warn=self.warnings.append)
 
     # -- reading --------------------------------------------------------------
     def read_network_type(self):
@@ -347,10 +466,30 @@ class Runner(object):
                     network_type=self.network_type)
         for kind in kinds or self.backend.kinds:
             self.raw[kind] = index_by_name(kind, self.client.list(kind))
+        if self.quarantine is not None:
+            self.quarantine.reset()      # read again, lazily, when an allocation needs it
         return self.raw
 
     def build(self):
-        return self.backend.build_state(self.raw, self.params)
+        state = self.backend.build_state(self.raw, self.params)
+        assume = self.params.get("assume_egress_cidrs") or {}
+        for name in sorted(assume):
+            # a plan made before the HostSubnets carry their egressCIDRs (role egressip: the
+            # CIDRs are written first by the apply); check mode only (see new_module)
+            if name not in state.nodes:
+                raise RunnerError('assume_egress_cidrs: HostSubnet "%s" not found' % name)
+            cidrs = assume[name]
+            if isinstance(cidrs, str):
+                cidrs = [c for c in cidrs.replace(",", " ").split() if c]
+            if not isinstance(cidrs, list) or not all(isinstance(c, str) for c in cidrs):
+                raise RunnerError("assume_egress_cidrs: %s: %r: must be a list of CIDRs" % (name, cidrs))
+            state.set_node_egress(name, egress_cidrs=keep_cidrs(state.nodes[name].egress_cidrs, cidrs))
+        gateways = self.params.get("gateways") or []
+        if gateways:
+            # learnt from the nodes' default routes (role egressip): never handed out
+            state.gateways = frozenset(set(state.gateways) | set(gateways))
+            state.invalidate()
+        return state
 
     def context(self):
         """What the change functions may need beyond the core state."""
@@ -359,7 +498,15 @@ class Runner(object):
             labels = (node.get("metadata") or {}).get("labels") or {}
             if "node-role.kubernetes.io/master" in labels or "node-role.kubernetes.io/control-plane" in labels:
                 control_plane.add(name)
-        return dict(control_plane=control_plane)
+        return dict(control_plane=control_plane, held=self.held,
+                    pin_owners=pin_owners_read(self.raw.get("HostSubnet") or {}))
+
+    def held(self):
+        """{ip: (namespaces, reason)} not to hand to other namespaces (quarantine.py); reads the
+        record on first use, so runs that allocate nothing make no extra request."""
+        if self.quarantine is None:
+            return {}
+        return self.quarantine.held()
 
     # -- planning -------------------------------------------------------------
     def plan(self, mutate):
@@ -395,6 +542,13 @@ class Runner(object):
         body = {"metadata": {"resourceVersion": resource_version}}
         for key, value in values.items():
             body[key] = value if value is not None else None
+        if change.kind == "HostSubnet" and "egressIPs" in values:
+            # which namespace each pin is for, written with the pin: after a run killed (or whose
+            # token was revoked) between the pins and the NetNamespace, a re-run of the same
+            # request recognises its own orphaned pins instead of counting them as taken
+            owners = pin_owners_of(values.get("egressIPs") or [], self.outcome)
+            body["metadata"]["annotations"] = {PIN_OWNERS_ANNOTATION: json.dumps(owners, sort_keys=True)
+                                               if owners else None}
         return body
 
     def _apply(self, change):
@@ -492,6 +646,7 @@ class Runner(object):
         self.outcome = outcome = self.plan(mutate)
         self.warnings.extend(outcome.mutation.notes)
         self.check_blocking(outcome)
+        self.warnings.extend(failover_warnings(outcome.finding_dicts, outcome.scope, outcome.after))
         result = dict(changed=bool(outcome.changes), network_type=self.network_type)
         shown = list(outcome.order)        # the changes reported (planned, or written)
         order = None
@@ -515,6 +670,10 @@ class Runner(object):
         result["findings"] = outcome.finding_dicts
         if self.module._diff:
             result["diff"] = self.diff(shown)
+        released = self.released(outcome)
+        if released and self.quarantine is not None:
+            result["quarantine"] = dict(released=released, period=self.quarantine.period,
+                                        recorded=bool(getattr(self, "recorded", None)))
         result["api_requests"] = self.client.requests
         result.update(outcome.mutation.result)
         return result
@@ -542,6 +701,7 @@ class Runner(object):
                 if not outcome.changes:
                     break
                 self._earlier_pairs = list(pairs)
+                self.record_releases(outcome)
                 try:
                     order, done = self.write(outcome, lease, written)
                     written.extend(c for c, _r in done)
@@ -570,6 +730,33 @@ class Runner(object):
                 except LockError as exc:
                     self.warnings.append(str(exc))
         return written, order, attempts
+
+    @staticmethod
+    def released(outcome):
+        """{ip: namespace} the plan takes from namespaces, and orphaned pins of the task's
+        namespaces it removes (a deleted namespace's addresses): all quarantined."""
+        out = dict(outcome.mutation.result.get("orphans_released") or {})
+        still = set()
+        for ns in outcome.mutation.state.namespaces.values():
+            still.update(ns.egress_ips)
+        out = dict((ip, ns) for ip, ns in out.items() if ip not in still)
+        out.update(released_ips(outcome.before, outcome.mutation.state))
+        return out
+
+    def record_releases(self, outcome):
+        """Write the quarantine record of the addresses this plan releases, before the release
+        itself: if this write fails nothing else is written; if a later write fails and is
+        rolled back, the record only holds back an address its namespace still uses."""
+        released = self.released(outcome)
+        if not released or self.quarantine is None or self.quarantine.period <= 0:
+            return
+        try:
+            self.quarantine.record(released)
+        except ApiError as exc:
+            raise RunnerError("recording the released addresses %s in ConfigMap %s/%s failed (nothing was written): "
+                              "%s" % (", ".join(sorted(released)), self.quarantine.namespace, self.quarantine.name,
+                                      exc), status=exc.status)
+        self.recorded = released
 
     @staticmethod
     def diff(changes):

@@ -35,6 +35,18 @@ options:
     type: str
     choices: [data, table]
     default: data
+  firewall_records:
+    description:
+      - "The firewall records of the targets, V({database: {mywebserver: [198.51.100.120]}}) (what
+        the role C(ocp.egressip.egressip) keeps in C(namespaces.json) on each target). A record that
+        names a namespace the cluster does not have, or an address the namespace no longer has, is
+        a finding (C(FIREWALL_RECORD_NO_NAMESPACE), C(FIREWALL_RECORD_STALE_IP)): the firewall still
+        lets that address through."
+      - Orphaned pins (an address pinned to a HostSubnet that no namespace uses) are the finding
+        C(IP_UNUSED); namespaces whose addresses no node can host, C(IP_NO_NODE) and
+        C(NAMESPACE_EGRESS_DROPPED).
+    type: dict
+    default: {}
 notes:
   - In the C(egressip) action group (C(module_defaults) with C(group/ocp.egressip.egressip)).
 requirements:
@@ -147,7 +159,8 @@ from ansible_collections.ocp.egressip.plugins.module_utils.facts_runner import r
 
 
 def main():
-    module = new_module(argument_spec(write=False, format=dict(type="str", choices=["data", "table"], default="data")))
+    module = new_module(argument_spec(write=False, format=dict(type="str", choices=["data", "table"], default="data"),
+                                      firewall_records=dict(type="dict", default={})))
     run_facts(module)
 
 

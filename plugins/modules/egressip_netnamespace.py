@@ -18,7 +18,10 @@ description:
   - In O(mode=manual) the addresses are also pinned to HostSubnets (C(egressIPs)), spread across
     nodes (one per node where possible, O(nodes) restricts the candidates). Addresses the namespace
     no longer has are unpinned.
-  - O(state=absent) releases the namespace's addresses (and unpins them).
+  - O(state=absent) releases the namespace's addresses (and unpins them); with O(egress_ips), only those.
+  - Released addresses are recorded (see O(quarantine_period)) and not handed to another namespace
+    during the quarantine. Allocation never picks a gateway, nor the lowest or highest usable
+    address of a node network unless O(pool) names it; the result lists what was C(skipped).
   - Reads the cluster once (one LIST each of HostSubnets, NetNamespaces and Nodes, and the
     C(cluster) Network object), applies the change in memory, validates the whole resulting
     cluster state and writes only when no blocking finding remains.
@@ -47,7 +50,25 @@ options:
   egress_ips:
     description:
       - The complete list of egress IPs of the namespace.
+      - "In O(mode=manual) also a mapping of address to node (V({198.51.100.120: worker01,
+        198.51.100.121: worker02})) that says which HostSubnet pins which address."
+      - With O(state=absent), the addresses to remove (only those).
       - Mutually exclusive with O(count).
+    type: raw
+  convert:
+    description:
+      - Allow a change of mode that rewrites HostSubnets' C(egressCIDRs), with the same validation and
+        check-mode plan as any other change.
+      - To O(mode=manual) (the blog's second half), the nodes that will pin the addresses (O(nodes), else
+        the nodes of the O(egress_ips) mapping, else the nodes whose C(egressCIDRs) hold the addresses)
+        lose their C(egressCIDRs) and the addresses are pinned. Another namespace left without a node
+        that can host its address makes the plan fail.
+      - To O(mode=auto), the namespace's pins go and O(nodes) get O(egress_cidrs).
+    type: bool
+    default: false
+  egress_cidrs:
+    description:
+      - With O(convert=true) and O(mode=auto), the C(egressCIDRs) the O(nodes) get.
     type: list
     elements: str
   count:
@@ -78,9 +99,20 @@ options:
   state:
     description:
       - V(present) gives the namespace its addresses; V(absent) releases them (and unpins them).
+      - V(absent) with O(egress_ips) removes exactly those addresses (and unpins them) and refuses an
+        address the namespace does not have; V(absent) with O(count) is refused. The same holds for
+        M(ocp.egressip.egressip_ovn).
     type: str
     choices: [present, absent]
     default: present
+  assume_egress_cidrs:
+    description:
+      - "Check mode only: plan as if these HostSubnets already carried these C(egressCIDRs)
+        (map of HostSubnet name to a list of CIDRs), for a plan made before they are written
+        (the role C(ocp.egressip.egressip) writes the CIDRs first). The automatic-mode rules
+        then apply to the plan exactly as they will to the real run, so every refusal comes
+        from the plan. Refused outside check mode."
+    type: dict
   netnamespaces:
     description:
       - Many NetNamespaces in one task (one read, at most one write per changed object).
@@ -95,6 +127,12 @@ options:
         required: true
       egress_ips:
         description: As O(egress_ips).
+        type: raw
+      convert:
+        description: As O(convert).
+        type: bool
+      egress_cidrs:
+        description: As O(egress_cidrs).
         type: list
         elements: str
       count:
@@ -154,6 +192,17 @@ EXAMPLES = r"""
     nodes: [worker01, worker02]
     node_network: 198.51.100.0/24
     node_interface: enp1s0
+
+# The blog's second half: from automatic to static mode, choosing the node of each address
+- name: Convert mywebserver to static mode, 198.51.100.120 on worker01 and 198.51.100.121 on worker02
+  ocp.egressip.egressip_netnamespace:
+    name: mywebserver
+    mode: manual
+    convert: true
+    egress_ips:
+      198.51.100.120: worker01
+      198.51.100.121: worker02
+    node_network: 198.51.100.0/24
 
 - name: Allocate one free IP per namespace for many namespaces in one task
   ocp.egressip.egressip_netnamespace:
@@ -234,6 +283,28 @@ diff:
   description: Egress fields of each changed object before and after (with C(--diff)).
   returned: with --diff
   type: dict
+skipped:
+  description:
+    - Addresses the allocation passed over, each with C(ip), C(namespace) and C(reason), for example
+      the lowest/highest usable address of a node network (usually a router; list it in O(pool)
+      to use it), a gateway (O(gateway), O(gateways)), or an address held for another namespace
+      (quarantine after a release, O(held_ips)).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"ip": "198.51.100.1", "namespace": "mywebserver", "reason": "lowest usable address of node network 198.51.100.0/24 (usually the router): list it in pool to use it"}]
+converted:
+  description: For each namespace converted (O(convert=true)), the HostSubnets whose C(egressCIDRs) changed.
+  returned: when O(convert=true) changed a mode
+  type: dict
+  sample: {"mywebserver": ["worker01", "worker02"]}
+quarantine:
+  description:
+    - Addresses this run releases (C(released), address -> namespace), the O(quarantine_period) and
+      whether the release was C(recorded) in the O(quarantine_record) ConfigMap (false in check mode).
+  returned: when the change releases addresses
+  type: dict
+  sample: {"released": {"198.51.100.120": "mywebserver"}, "period": 3600, "recorded": true}
 """
 
 from ansible_collections.ocp.egressip.plugins.module_utils.runner import argument_spec, new_module, run_module
@@ -242,7 +313,9 @@ from ansible_collections.ocp.egressip.plugins.module_utils.sdn.changes import ne
 
 ITEM_SPEC = dict(
     name=dict(type="str", required=True),
-    egress_ips=dict(type="list", elements="str"),
+    egress_ips=dict(type="raw"),
+    convert=dict(type="bool"),
+    egress_cidrs=dict(type="list", elements="str"),
     count=dict(type="int"),
     pool=dict(type="list", elements="str"),
     nodes=dict(type="list", elements="str"),
@@ -254,13 +327,16 @@ ITEM_SPEC = dict(
 def main():
     spec = argument_spec(
         name=dict(type="str"),
-        egress_ips=dict(type="list", elements="str"),
+        egress_ips=dict(type="raw"),
+        convert=dict(type="bool", default=False),
+        egress_cidrs=dict(type="list", elements="str"),
         count=dict(type="int"),
         pool=dict(type="list", elements="str"),
         nodes=dict(type="list", elements="str"),
         mode=dict(type="str", choices=["auto", "manual"], default="auto"),
         state=dict(type="str", choices=["present", "absent"], default="present"),
         netnamespaces=dict(type="list", elements="dict", options=ITEM_SPEC),
+        assume_egress_cidrs=dict(type="dict"),
     )
     module = new_module(spec, mutually_exclusive=[["name", "netnamespaces"], ["egress_ips", "count"]],
                         required_one_of=[["name", "netnamespaces"]])

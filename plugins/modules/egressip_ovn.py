@@ -89,6 +89,9 @@ options:
   state:
     description:
       - V(present) creates or updates the object; V(absent) deletes it.
+      - V(absent) with O(egress_ips) removes exactly those addresses from the object (it is deleted
+        only when none is left) and refuses an address the object does not have, as
+        M(ocp.egressip.egressip_netnamespace) does.
       - V(absent) does not remove node labels (other EgressIPs may need the nodes); use
         O(assignable_nodes) with O(exclusive_assignable=true) for that.
     type: str
@@ -320,6 +323,23 @@ diff:
   description: Labels or spec of each changed object before and after (with C(--diff)).
   returned: with --diff
   type: dict
+skipped:
+  description:
+    - Addresses the allocation passed over, each with C(ip), C(namespace) and C(reason), for example
+      the lowest/highest usable address of a node network (usually a router; list it in O(pool)
+      to use it), a gateway (O(gateway), O(gateways)), or an address held for another namespace
+      (quarantine after a release, O(held_ips)).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"ip": "198.51.100.1", "namespace": "mywebserver", "reason": "lowest usable address of node network 198.51.100.0/24 (usually the router): list it in pool to use it"}]
+quarantine:
+  description:
+    - Addresses this run releases (C(released), address -> namespace), the O(quarantine_period) and
+      whether the release was C(recorded) in the O(quarantine_record) ConfigMap (false in check mode).
+  returned: when the change releases addresses
+  type: dict
+  sample: {"released": {"198.51.100.120": "mywebserver"}, "period": 3600, "recorded": true}
 """
 
 from ansible_collections.ocp.egressip.plugins.module_utils.runner import argument_spec, new_module

@@ -38,6 +38,9 @@ KINDS = (
     # by any update or patch of the object (the controller patches /status through the object)
     Kind("EgressIP", "k8s.ovn.org", "v1", "egressips", False, True, False, ("eip",)),
     Kind("Lease", "coordination.k8s.io", "v1", "leases", True, False, False),
+    # the collection's quarantine record (plugins/module_utils/quarantine.py); ConfigMaps allow
+    # unconditional updates (core/v1 registry strategy AllowUnconditionalUpdate: true)
+    Kind("ConfigMap", "", "v1", "configmaps", True, False, False, ("cm",), True),
 )
 
 BY_KIND = {k.kind: k for k in KINDS}

@@ -149,6 +149,8 @@ def representative_runs(tmp_path):
             {"name": "facts", "ocp.egressip.egressip_facts": {"format": "table"}},
             {"name": "check", "ocp.egressip.egressip_netnamespace": {"name": "team-b", "count": 1},
              "check_mode": True},
+            # a second release patches the quarantine record the first one created
+            {"name": "release-b", "ocp.egressip.egressip_netnamespace": {"name": "team-b", "state": "absent"}},
         ]
         run = play(tmp_path, lab, tasks, name="rbac-sdn")
         assert run.rc == 0, run.describe()

@@ -8,7 +8,11 @@ says which IPs a namespace uses; HostSubnet.egressIPs/egressCIDRs say which
 node holds them):
 
 1. namespace -> IP: the lowest free addresses of the pool (deterministic), never
-   used, reserved, a host IP, the gateway, or a network/broadcast address;
+   used, reserved, a host IP, a gateway, or a network/broadcast address; nor (unless the
+   pool names them as a single address or a range end) the lowest or highest usable
+   address of a node network, where routers and VRRP addresses usually sit; nor an
+   address held for another namespace (``held``: recently released, or still named by a
+   firewall record). The plan says which addresses it passed over and why (``skipped``);
 2. IP -> node: manual mode pins each IP to the least-loaded eligible node that
    holds no other IP of the namespace (openshift-sdn allows one IP per VNID per
    node, common/egressip.go egressIPActive) and has room (cloud capacity,
@@ -26,7 +30,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.ocp.egressip.plugins.module_utils.core.addresses import (
-    InputError, cidr_contains, int_to_ip, parse_pool_entry,
+    InputError, cidr_contains, cidr_str, int_to_ip, parse_ip, parse_pool_entry, usable_bounds,
 )
 from ansible_collections.ocp.egressip.plugins.module_utils.core.findings import ERROR
 from ansible_collections.ocp.egressip.plugins.module_utils.core.index import index_of
@@ -103,18 +107,20 @@ class Plan(object):
     findings: the validator's findings on everything the plan touched (warnings, and errors
     that were there before and are not about the requested namespaces)."""
 
-    __slots__ = ("state", "changes", "ips", "assignments", "findings")
+    __slots__ = ("state", "changes", "ips", "assignments", "findings", "skipped")
 
-    def __init__(self, state, changes, ips, assignments, findings):
+    def __init__(self, state, changes, ips, assignments, findings, skipped=None):
         self.state = state
         self.changes = changes
         self.ips = ips
         self.assignments = assignments
         self.findings = findings
+        self.skipped = list(skipped or [])     # [{"ip", "namespace", "reason"}] passed over
 
     def to_dict(self):
         return {"changes": [c.to_dict() for c in self.changes], "ips": dict((k, list(v)) for k, v in self.ips.items()),
-                "assignments": dict(self.assignments), "findings": [f.to_dict() for f in self.findings]}
+                "assignments": dict(self.assignments), "findings": [f.to_dict() for f in self.findings],
+                "skipped": [dict(s) for s in self.skipped]}
 
 
 def _check_state(state):
@@ -128,11 +134,17 @@ def _check_list(field, value):
     return list(value)
 
 
-def allocate(state, requests):
+def allocate(state, requests, held=None, edges=True):
     """Plan egress IPs for the requests (processed in order). Idempotent: a satisfied
-    request adds no change. Raises InputError for bad input, AllocationError otherwise."""
+    request adds no change. Raises InputError for bad input, AllocationError otherwise.
+
+    held: {ip: (namespaces, reason)}: never handed to a namespace not in ``namespaces``
+    (quarantine after a release, firewall records that still name the address).
+    edges: skip the lowest and highest usable address of every node network unless the
+    request's pool names them explicitly."""
     _check_state(state)
     requests = [Request.coerce(r, "requests[%d]" % i) for i, r in enumerate(_check_list("requests", requests))]
+    held = _check_held(held)
     seen = set()
     for req in requests:
         if req.namespace not in state.namespaces:
@@ -146,9 +158,62 @@ def allocate(state, requests):
     base = index_of(state)
     work = state.fork()
     touched = _Touched()
+    skipped = []
     for req in requests:
-        _Allocation(work, req, touched, base).run()
-    return _finish(state, base, work, touched, [r.namespace for r in requests])
+        allocation = _Allocation(work, req, touched, base, held, edges)
+        allocation.run()
+        skipped.extend(allocation.skipped())
+    plan = _finish(state, base, work, touched, [r.namespace for r in requests])
+    plan.skipped = skipped
+    return plan
+
+
+def _check_held(held):
+    """{ip text: (namespaces, reason)} -> {ip int: (frozenset of namespaces, reason)}."""
+    if held is None:
+        return {}
+    if not isinstance(held, dict):
+        raise InputError("held", held, "must be a mapping of IP -> (namespaces, reason)")
+    out = {}
+    for ip, value in held.items():
+        field = "held[%s]" % ip
+        if not isinstance(value, (list, tuple)) or len(value) != 2:
+            raise InputError(field, value, "must be a pair (namespaces, reason)")
+        owners, reason = value
+        owners = [owners] if isinstance(owners, str) else _check_list(field + " namespaces", owners)
+        out[parse_ip(ip, field)] = (frozenset(owners), str(reason))
+    return out
+
+
+def edge_addresses(index):
+    """{ip: reason} for the lowest and highest usable address of each node network (the
+    egressCIDRs stand in for a node whose network is unknown). Cached on the root index."""
+    root = index.root
+    edges = root.cache.get(("edges",))
+    if edges is None:
+        edges = {}
+        for info in root.nodes.values():
+            for net in ([info.network] if info.network is not None else info.cidrs):
+                if net[1] > 30:
+                    continue                    # /31 and /32: every address is a host
+                first, last = usable_bounds(net)
+                edges.setdefault(first, "lowest usable address of node network %s (usually the router): "
+                                 "list it in pool to use it" % cidr_str(net))
+                edges.setdefault(last, "highest usable address of node network %s (often a router or VIP): "
+                                 "list it in pool to use it" % cidr_str(net))
+        root.cache[("edges",)] = edges
+    return edges
+
+
+def _explicit(pool):
+    """Addresses a pool names one by one: single-address entries and the ends of A-B ranges."""
+    out = set()
+    for i, entry in enumerate(pool or ()):
+        if "/" in entry:
+            continue
+        first, last = parse_pool_entry(entry, "pool[%d]" % i)
+        out.update((first, last))
+    return out
 
 
 def release(state, namespaces):
@@ -243,13 +308,36 @@ def _finish(state, base, work, touched, requested, strict=True):
 class _Allocation(object):
     """One request against the working state."""
 
-    def __init__(self, work, req, touched, base):
+    def __init__(self, work, req, touched, base, held=None, edges=True):
         self.base = base          # index of the state before the plan
         self.work = work
         self.req = req
         self.touched = touched
         self.index = index_of(work)
         self.node_kind, self.ns_kind = work.kinds()
+        # addresses this request must pass over: {ip: reason}
+        self.avoid = {}
+        if edges:
+            explicit = _explicit(req.pool)
+            self.avoid.update((ip, why) for ip, why in edge_addresses(self.index).items() if ip not in explicit)
+        for ip, (owners, why) in (held or {}).items():
+            if req.namespace not in owners:
+                self.avoid[ip] = why
+        self.passed = {}          # avoided addresses actually passed over: {ip: reason}
+        self.new = []
+
+    def skipped(self):
+        """[{ip, namespace, reason}] of the addresses passed over for this request's new IPs,
+        gateways included (they are never free, but the user should see they were left out)."""
+        if not self.new:
+            return []
+        top = max(self.new)
+        space = _space(self.index, self.req)
+        passed = dict(self.passed)
+        for ip in self.index.root.gateways:
+            if ip < top and space.in_pool(ip):
+                passed.setdefault(ip, "gateway of a node network")
+        return [{"ip": int_to_ip(ip), "namespace": self.req.namespace, "reason": passed[ip]} for ip in sorted(passed)]
 
     def run(self):
         req, index = self.req, self.index
@@ -266,6 +354,7 @@ class _Allocation(object):
                     _unpin_everywhere(self.work, self.touched, ip)
         used_nodes = self._place_kept(space, keep)
         new = self._pick_new(space, req.count - len(keep), used_nodes)
+        self.new = new
         final = [int_to_ip(ip) for ip in keep + new]
         if final != list(self.work.namespaces[req.namespace].egress_ips):
             self.touched.set_namespace(self.work, req.namespace, final)
@@ -329,7 +418,7 @@ class _Allocation(object):
                 node = self._best_node(space, segment, used_nodes)
                 if node is None:
                     break                 # nobody in this segment has room: skip all of it
-                ip = index_of(self.work).next_free(cursor, segment[1])
+                ip = self._next_free(cursor, segment[1])
                 if ip is None:
                     break
                 if self.req.mode == "manual":
@@ -342,6 +431,14 @@ class _Allocation(object):
             if len(new) >= need:
                 return new
         raise AllocationError(self._exhausted(space, need, len(new), used_nodes))
+
+    def _next_free(self, low, high):
+        index = index_of(self.work)
+        ip = index.next_free(low, high)
+        while ip is not None and ip in self.avoid:
+            self.passed[ip] = self.avoid[ip]
+            ip = index.next_free(ip + 1, high) if ip < high else None
+        return ip
 
     def _best_node(self, space, segment, used):
         """Manual: least-loaded eligible node (ties by name); auto: the node with most room
@@ -394,11 +491,15 @@ class _Allocation(object):
             return '%s "%s": %d egress IP(s) needed in %s mode, but %s' % (
                 self.ns_kind, self.req.namespace, need, self.req.mode, why)
         free = space.count_free(self.base, limit=1 << 20)
+        if isinstance(free, int):
+            free -= sum(1 for ip in self.avoid if space.in_pool(ip) and not self.base.is_used(ip)
+                        and ip not in self.base.static_blocked())
         enough = not isinstance(free, int) or free >= need
         what = ("no eligible node left with room for another IP of this namespace (one per node, within "
                 "capacity)" if enough else "pool exhausted")
         return ('%s for %s "%s": %d more egress IP(s) needed, found %d; pool %s has %d addresses, %s free '
-                "(not used, reserved, host, gateway, network or broadcast); eligible nodes not yet used: %s"
+                "(not used, reserved, host, gateway, network or broadcast, node network edge, held for "
+                "another namespace); eligible nodes not yet used: %s"
                 % (what, self.ns_kind, self.req.namespace, need, got, space.pool_text, space.pool_size,
                    free, space.describe(used)))
 

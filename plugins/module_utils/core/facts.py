@@ -104,6 +104,7 @@ def capacity(state, hostsubnets):
     excluded = set(state.reserved or [])
     if state.gateway:
         excluded.add(state.gateway)
+    excluded.update(getattr(state, "gateways", ()))
     for node in state.nodes.values():
         if node.host_ip:
             excluded.add(node.host_ip)
@@ -198,3 +199,37 @@ def gather(network_type, raw, state, findings):
         capacity=capacity(state, hostsubnets),
         findings=[f.to_dict() for f in findings],
     )
+
+
+# -- orphans the cluster cannot see -------------------------------------------------------
+
+def record_findings(data, records):
+    """Findings for firewall records (role egressip: {namespace: [IPs]} per target host) that
+    name a namespace the cluster does not have, or an address the namespace no longer has: the
+    firewall still lets that address through. ``data``: the facts (either network type; on
+    OVN-Kubernetes an EgressIP ``egressip-<namespace>`` stands for the namespace)."""
+    have = {}
+    for ns in data.get("namespaces") or []:
+        have[ns["name"]] = set(ns.get("egress_ips") or [])
+    out = []
+    for host in sorted(records or {}):
+        record = records[host] or {}
+        if not isinstance(record, dict):
+            continue
+        for name in sorted(record):
+            ips = have.get(name, have.get("egressip-" + name))
+            where = "firewall record on %s" % host
+            if ips is None:
+                out.append(dict(code="FIREWALL_RECORD_NO_NAMESPACE", severity="warning", blocking=False,
+                                objects=["Target/%s" % host],
+                                message="%s names namespace %s, which the cluster does not have: the firewall still "
+                                        "allows %s (release.yml -e egressip_namespace_name=%s)"
+                                        % (where, name, ", ".join(record[name] or []) or "nothing", name)))
+                continue
+            stale = sorted(set(record[name] or []) - ips)
+            if stale:
+                out.append(dict(code="FIREWALL_RECORD_STALE_IP", severity="warning", blocking=False,
+                                objects=["Target/%s" % host],
+                                message="%s allows %s for namespace %s, which no longer has it (firewall.yml "
+                                        "-e egressip_namespace_name=%s)" % (where, ", ".join(stale), name, name)))
+    return out

@@ -170,6 +170,9 @@ class RootIndex(object):
                                for net, names in self.cidr_map.items())
         self.reserved = set(_strict_ip(value, "reserved", cache) for value in state.reserved)
         self.gateway = _strict_ip(state.gateway, "gateway", cache) if state.gateway else None
+        self.gateways = set(_strict_ip(value, "gateways", cache) for value in state.gateways)
+        if self.gateway is not None:
+            self.gateways.add(self.gateway)
         self._static = None
         self._runs = None
         self._unassigned = None
@@ -249,9 +252,7 @@ class RootIndex(object):
         """Addresses never handed out: reserved, gateway, node host IPs, network and
         broadcast addresses of node networks."""
         if self._static is None:
-            blocked = set(self.reserved) | set(self.host_ips) | set(self.netaddrs)
-            if self.gateway is not None:
-                blocked.add(self.gateway)
+            blocked = set(self.reserved) | set(self.host_ips) | set(self.netaddrs) | self.gateways
             self._static = blocked
         return self._static
 
@@ -299,6 +300,7 @@ class View(object):
         self.netaddrs = root.netaddrs
         self.reserved = root.reserved
         self.gateway = root.gateway
+        self.gateways = root.gateways
 
     def fork(self):
         other = View(self.root)

@@ -190,7 +190,7 @@ class _Tracked(dict):
 class ClusterState(object):
     """nodes and namespaces by name, plus addresses never to hand out."""
 
-    def __init__(self, network_type=SDN, nodes=None, namespaces=None, reserved=(), gateway=None):
+    def __init__(self, network_type=SDN, nodes=None, namespaces=None, reserved=(), gateway=None, gateways=()):
         if network_type not in NETWORK_TYPES:
             raise InputError("network_type", network_type, "must be one of %s" % ", ".join(NETWORK_TYPES))
         self.network_type = network_type
@@ -208,6 +208,11 @@ class ClusterState(object):
             reserved = sorted(reserved)
         self.reserved = set(_need_str("reserved[]", item) for item in _need_list("reserved", reserved))
         self.gateway = _need_str("gateway", gateway, allow_none=True)
+        # gateways of the node networks (learnt from the nodes' default routes): never handed
+        # out, like `gateway`
+        if isinstance(gateways, (set, frozenset)):
+            gateways = sorted(gateways)
+        self.gateways = frozenset(_need_str("gateways[]", item) for item in _need_list("gateways", gateways))
         self._index = None      # parsed indexes, built on demand by index.index_of()
         self._index_stamp = None
 
@@ -218,7 +223,7 @@ class ClusterState(object):
         if not isinstance(nodes, _Tracked) or not isinstance(namespaces, _Tracked):
             return None
         return (id(nodes), nodes.version, id(namespaces), namespaces.version, id(self.reserved),
-                len(self.reserved), self.gateway, self.network_type)
+                len(self.reserved), self.gateway, self.gateways, self.network_type)
 
     def set_index(self, index):
         """Cache a parsed index of the current content (index.py)."""
@@ -239,7 +244,7 @@ class ClusterState(object):
         return ClusterState(self.network_type,
                             [Node(**node.to_dict()) for node in self.nodes.values()],
                             [Namespace(**ns.to_dict()) for ns in self.namespaces.values()],
-                            set(self.reserved), self.gateway)
+                            set(self.reserved), self.gateway, self.gateways)
 
     def fork(self):
         """A cheap copy that shares Node/Namespace objects with this state (copy on write
@@ -250,6 +255,7 @@ class ClusterState(object):
         other.namespaces = _Tracked(self.namespaces)
         other.reserved = self.reserved
         other.gateway = self.gateway
+        other.gateways = self.gateways
         index = self.cached_index()
         other.set_index(index.fork() if index is not None else None)
         return other
@@ -293,7 +299,7 @@ class ClusterState(object):
         return dict(network_type=self.network_type,
                     nodes=[self.nodes[k].to_dict() for k in sorted(self.nodes)],
                     namespaces=[self.namespaces[k].to_dict() for k in sorted(self.namespaces)],
-                    reserved=sorted(self.reserved), gateway=self.gateway)
+                    reserved=sorted(self.reserved), gateway=self.gateway, gateways=sorted(self.gateways))
 
     def __eq__(self, other):
         return isinstance(other, ClusterState) and self.to_dict() == other.to_dict()

@@ -140,6 +140,10 @@ class Space(object):
                 bounds.append(region(info, info.network))
         return merge_intervals(b for b in bounds if b is not None)
 
+    def in_pool(self, ip):
+        i = bisect.bisect_right(self.pool, (ip, float("inf"))) - 1
+        return i >= 0 and self.pool[i][1] >= ip
+
     def in_keep_pool(self, ip):
         i = bisect.bisect_right(self.keep_pool, (ip, float("inf"))) - 1
         return i >= 0 and self.keep_pool[i][1] >= ip

@@ -265,7 +265,7 @@ def _check_ip(ctx, ip):
     owners = index.namespaces_for_ip(ip)
     if not pinned and not owners:
         return []
-    if len(pinned) <= 1 and len(owners) == 1 and ip not in index.host_ips and ip != index.gateway \
+    if len(pinned) <= 1 and len(owners) == 1 and ip not in index.host_ips and ip not in index.gateways \
             and ip not in index.reserved and ip not in index.netaddrs \
             and (not pinned or index.node(pinned[0]).cidrs or not index.cidr_hosting(ip)[0]):
         return []                       # the common healthy case, without building any text
@@ -288,7 +288,7 @@ def _check_ip(ctx, ip):
         else:
             out.append(Finding("IP_IS_HOST_IP", 'egress IP "%s" is the host IP of node "%s" (%s)' % (text, host, where),
                                objects + [ctx.node_obj(host)], subject))
-    if ip == index.gateway:
+    if ip in index.gateways:
         out.append(Finding("IP_IS_GATEWAY", 'egress IP "%s" is the gateway (%s)' % (text, where), objects, subject))
     if ip in index.reserved:
         out.append(Finding("IP_RESERVED", 'egress IP "%s" is reserved (in use or listed as reserved) (%s)'

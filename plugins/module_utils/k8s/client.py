@@ -126,6 +126,7 @@ KINDS = dict((k.kind, k) for k in (
     Kind("EgressIP", "k8s.ovn.org", "v1", "egressips"),
     Kind("CloudPrivateIPConfig", "cloud.network.openshift.io", "v1", "cloudprivateipconfigs"),
     Kind("Lease", "coordination.k8s.io", "v1", "leases", namespaced=True),
+    Kind("ConfigMap", "", "v1", "configmaps", namespaced=True),     # quarantine record (quarantine.py)
 ))
 
 

@@ -21,8 +21,8 @@ from ansible_collections.ocp.egressip.plugins.module_utils.core.options import (
 )
 from ansible_collections.ocp.egressip.plugins.module_utils.k8s.client import ApiError
 from ansible_collections.ocp.egressip.plugins.module_utils.runner import (
-    BLOCKING_WARNING_CODES, Backend, Mutation, Outcome, Runner, RunnerError, classify, empty_batch_note,
-    index_by_name, ref, run_module,
+    BLOCKING_WARNING_CODES, Backend, Mutation, Outcome, Runner, RunnerError, classify, empty_batch_note, needs_held,
+    index_by_name, ref, refuse_held, run_module,
 )
 
 try:
@@ -337,7 +337,10 @@ def ovn_mutation(params):
                 if name not in labels:
                     labels[name] = False
                     ovn.set_assignable(state, name, False)
+        items = [_absent_listed(state, d) for d in items]
         specs = {}
+        before = dict((d["name"], list(state.namespaces[d["name"]].egress_ips) if d["name"] in state.namespaces
+                       else []) for d in items if d["state"] == "present")
         for d in items:
             if d["state"] == "absent":
                 specs[d["name"]] = None
@@ -352,17 +355,20 @@ def ovn_mutation(params):
                 state.set_namespace_egress(d["name"], keep_order(current, d["egress_ips"]))
         requests = [core_allocate.Request(d["name"], count=d["count"], pool=d.get("pool") or None, mode="auto")
                     for d in items if d["state"] == "present" and d.get("count") is not None]
+        skipped = []
         if requests:
             # count allocates IPv4 addresses (the core); the object's IPv6 addresses stay as they are
             ipv6 = dict((r.namespace, [ip for ip in state.namespaces[r.namespace].egress_ips
                                        if ip_family(ip) == IPV6]) for r in requests)
             try:
-                state = core_allocate.allocate(state, requests).state
+                plan = core_allocate.allocate(state, requests, held=needs_held(state, requests, context))
             except core_allocate.AllocationError as exc:
                 raise RunnerError("cannot allocate: %s" % exc)
+            state, skipped = plan.state, plan.skipped
             for name, extra in ipv6.items():
                 if extra:
                     state.set_namespace_egress(name, list(state.namespaces[name].egress_ips) + extra)
+        refuse_held(state, before, context)
         egressips = {}
         for d in items:
             name = d["name"]
@@ -373,7 +379,7 @@ def ovn_mutation(params):
             egressips[name] = dict(state="present", egress_ips=list(specs[name]["egressIPs"]),
                                    namespace_selector=specs[name]["namespaceSelector"],
                                    pod_selector=specs[name].get("podSelector"))
-        result = dict(egressips=egressips, assignable_nodes=sorted(n for n, v in labels.items() if v))
+        result = dict(egressips=egressips, assignable_nodes=sorted(n for n, v in labels.items() if v), skipped=skipped)
         if single:
             result["egress_ips"] = (egressips.get(single) or {}).get("egress_ips") or []
         plan = dict(labels=dict(labels), egressips=copy.deepcopy(specs))
@@ -389,6 +395,26 @@ def ovn_mutation(params):
         mutation.single = single
         return mutation
     return mutate
+
+
+def _absent_listed(state, d):
+    """state=absent with egress_ips: remove exactly these addresses from the EgressIP (as
+    egressip_netnamespace does); the object is deleted only when none is left. An address the
+    object does not have is refused."""
+    if d["state"] != "absent" or d.get("egress_ips") is None:
+        return d
+    if d["name"] not in state.namespaces:
+        raise RunnerError("EgressIP %s: state=absent with egress_ips %s: the object does not exist; nothing was written"
+                          % (d["name"], d["egress_ips"]))
+    current = list(state.namespaces[d["name"]].egress_ips)
+    missing = [ip for ip in d["egress_ips"] if ip not in current]
+    if missing:
+        raise RunnerError("EgressIP %s: state=absent with egress_ips %s: not egress IPs of the object (it has %s); "
+                          "nothing was written" % (d["name"], missing, current))
+    remaining = [ip for ip in current if ip not in d["egress_ips"]]
+    if not remaining:
+        return dict(d, egress_ips=None)
+    return dict(d, state="present", egress_ips=remaining, count=None, pool=None)
 
 
 def run_ovn_module(module):

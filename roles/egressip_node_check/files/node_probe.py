@@ -25,8 +25,8 @@ def emit(**kw):
     sys.exit(0)
 
 
-out = {"node": node, "mode": mode, "interface": None, "node_ip": None, "network": None, "checked": {},
-       "findings": []}
+out = {"node": node, "mode": mode, "interface": None, "node_ip": None, "network": None, "gateway": None,
+       "checked": {}, "findings": []}
 by_dev = {}
 for link in ip_json("-4", "addr", "show"):
     for a in link.get("addr_info", []):
@@ -34,8 +34,9 @@ for link in ip_json("-4", "addr", "show"):
             by_dev.setdefault(link["ifname"], []).append(a)
 all_local = {a["local"]: dev for dev, addrs in by_dev.items() for a in addrs}
 iface, how = args.get("interface") or "", "variable"
+default_routes = ip_json("-4", "route", "show", "default")
 if not iface:
-    for r in ip_json("-4", "route", "show", "default"):
+    for r in default_routes:
         if r.get("dev") in by_dev:
             iface, how = r["dev"], "default route"
             break
@@ -53,6 +54,13 @@ primary = ([a for a in addrs if a["local"] == args.get("host")]
 net = ipaddress.ip_interface("%s/%s" % (primary["local"], primary["prefixlen"])).network
 on_iface = [a["local"] for a in addrs]
 out.update(interface=iface, detected_by=how, node_ip=primary["local"], network=str(net), local_ips=on_iface)
+# the gateway of the primary network (the default route's next hop there): the role passes it
+# to the modules, which never hand it out as an egress IP
+for r in default_routes:
+    if r.get("dev") == iface and r.get("gateway"):
+        if ipaddress.ip_address(r["gateway"]) in net:
+            out["gateway"] = r["gateway"]
+        break
 
 
 def finding(ip, kind, msg, **extra):

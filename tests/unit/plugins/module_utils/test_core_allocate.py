@@ -196,7 +196,7 @@ def test_plan_to_dict_and_multiple_requests():
     assert plan.ips == {"other": [ip(2)], "third": [ip(3)]}
     assert plan.assignments[ip(2)] != plan.assignments[ip(3)]      # least loaded moves on
     data = plan.to_dict()
-    assert set(data) == {"changes", "ips", "assignments", "findings"}
+    assert set(data) == {"changes", "ips", "assignments", "findings", "skipped"}
     first = [c for c in data["changes"] if c["name"] == plan.assignments[ip(2)]][0]
     assert first["kind"] == "HostSubnet" and first["after"]["egressIPs"][-1] == ip(2)
 

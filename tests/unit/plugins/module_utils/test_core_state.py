@@ -212,7 +212,9 @@ def test_ovn_objects_validate_and_allocate_unchanged():
     assert "CIDR_SINGLE_NODE" in codes(validate(lone))
     assert allocate(good, [Request("web", count=2)]).changes == []
     plan = allocate(good, [Request("api", count=2)], )
-    assert plan.ips["api"] == [ip(1), ip(2)]
+    # .1, the lowest usable address of the node network (the router on most networks), is passed over
+    assert plan.ips["api"] == [ip(2), ip(3)]
+    assert [s["ip"] for s in plan.skipped] == [ip(1)]
     assert [(c.kind, c.name) for c in plan.changes] == [("EgressIP", "api")]
     with pytest.raises(InputError):
         state_from_ovn([], [{"metadata": {"name": "w"}, "status": {"addresses": []}}])
