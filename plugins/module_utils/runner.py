@@ -587,10 +587,32 @@ class _Conflict(Exception):
         self.written = written
 
 
+FACTS_ARG_SPEC = dict(
+    format=dict(type="str", choices=["data", "table"], default="data"),
+    details=dict(type="bool", default=False),
+    namespaces=dict(type="list", elements="str"),
+    nodes=dict(type="list", elements="str"),
+    node_labels=dict(type="dict", default={}),
+    query=dict(type="str"),
+    as_facts=dict(type="bool", default=False),
+)
+
+
 def run_facts(module):
     """main() of egressip_facts: read once, validate, summarize; never writes."""
     from ansible_collections.ocp.egressip.plugins.module_utils import facts as facts_mod
     runner = Runner(module)
+    params = module.params
+    search = None
+    if params.get("query"):
+        try:
+            import jmespath
+        except ImportError:
+            module.fail_json(msg=missing_required_lib("jmespath"), exception=traceback.format_exc())
+        try:
+            search = jmespath.compile(params["query"]).search
+        except jmespath.exceptions.JMESPathError as exc:
+            module.fail_json(msg="query: %r: not a valid JMESPath expression: %s" % (params["query"], exc))
     try:
         runner.network_type = runner.read_network_type()
         runner.backend = BACKENDS.get(runner.network_type)
@@ -610,8 +632,10 @@ def run_facts(module):
             findings = core_validate.validate(state)
             data = facts_mod.gather(runner.network_type, runner.raw, state, findings)
             data["findings"].extend(network_unknown(state, None))
-            lines = facts_mod.hostsubnet_table(list(runner.raw["HostSubnet"].values())) + [""] + \
-                facts_mod.netnamespace_table(list(runner.raw["NetNamespace"].values()))
+            lines = []
+            if params.get("format") == "table":
+                lines = facts_mod.hostsubnet_table(_named(runner.raw["HostSubnet"], params.get("nodes"))) + [""] + \
+                    facts_mod.netnamespace_table(_named(runner.raw["NetNamespace"], params.get("namespaces")))
     except RunnerError as exc:
         module.fail_json(msg=exc.msg, api_requests=runner.client.requests, **exc.extra)
     except ApiError as exc:
@@ -620,10 +644,32 @@ def run_facts(module):
         module.fail_json(msg=str(exc), api_requests=runner.client.requests)
     for w in runner.warnings:
         module.warn(w)
-    result = dict(changed=False, egressip=data, ansible_facts=dict(egressip=data), api_requests=runner.client.requests)
-    if module.params.get("format") == "table":
+    # Large results are opt-in (Ansible scrubs every string of a result for no_log values, which
+    # costs more than the read itself at 10,000 namespaces): counts, capacity and findings, plus
+    # the objects asked for.  Returned once, under one key.
+    result = dict(changed=False, network_type=data["network_type"], api_requests=runner.client.requests)
+    if search is not None:
+        data = dict(data, counts=facts_mod.counts(data))
+        result["query_result"] = search(data)
+    else:
+        picked = facts_mod.select(data, details=params.get("details"), namespaces=params.get("namespaces"),
+                                  nodes=params.get("nodes"), node_labels=params.get("node_labels"),
+                                  node_objects=runner.raw.get("Node"))
+        if params.get("as_facts"):
+            result["ansible_facts"] = dict(egressip=picked)
+        else:
+            result["egressip"] = picked
+    if params.get("format") == "table":
         result["table_lines"] = lines
     module.exit_json(**result)
+
+
+def _named(objs, names):
+    """The raw objects of ``objs`` (name -> object), only those in ``names`` unless it is None."""
+    if names is None:
+        return list(objs.values())
+    wanted = set(names)
+    return [o for name, o in objs.items() if name in wanted]
 
 
 def network_unknown(state, scope):
