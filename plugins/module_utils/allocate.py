@@ -28,7 +28,7 @@ __metaclass__ = type
 from ansible_collections.ocp.egressip.plugins.module_utils.addresses import (
     InputError, cidr_contains, int_to_ip, parse_pool_entry,
 )
-from ansible_collections.ocp.egressip.plugins.module_utils.findings import ERROR
+from ansible_collections.ocp.egressip.plugins.module_utils.findings import ERROR, shorten
 from ansible_collections.ocp.egressip.plugins.module_utils.index import index_of
 from ansible_collections.ocp.egressip.plugins.module_utils.plan import diff_sdn
 from ansible_collections.ocp.egressip.plugins.module_utils import segments as seg
@@ -224,7 +224,7 @@ def _finish(state, base, work, touched, requested, strict=True):
         bad = [f for f in after if f.severity == ERROR
                and ((f.code, f.message) not in before or mine.intersection(f.objects))]
         if bad:
-            raise AllocationError("the plan would leave errors: %s" % "; ".join(
+            raise AllocationError("the plan would leave errors: %s" % shorten(
                 "%s: %s" % (f.code, f.message) for f in bad), bad)
     changes = diff_sdn(state, work, only=(touched.nodes, touched.namespaces))
     ips, assignments = {}, {}

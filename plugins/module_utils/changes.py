@@ -196,7 +196,7 @@ def netnamespace_mutation(params):
             try:
                 plan = core_allocate.allocate(state, requests)
             except core_allocate.AllocationError as exc:
-                raise RunnerError("cannot allocate: %s" % exc)
+                raise RunnerError("cannot allocate: %s" % exc, findings=[f.to_dict() for f in exc.findings])
             state = plan.state
         pins = _pins(state)
         namespaces = {}

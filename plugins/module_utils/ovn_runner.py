@@ -324,7 +324,7 @@ def ovn_mutation(params):
             try:
                 state = core_allocate.allocate(state, requests).state
             except core_allocate.AllocationError as exc:
-                raise RunnerError("cannot allocate: %s" % exc)
+                raise RunnerError("cannot allocate: %s" % exc, findings=[f.to_dict() for f in exc.findings])
         egressips = {}
         for d in items:
             name = d["name"]

@@ -55,6 +55,7 @@ try:
     from ansible_collections.ocp.egressip.plugins.module_utils import state as core_state
     from ansible_collections.ocp.egressip.plugins.module_utils import validate as core_validate
     from ansible_collections.ocp.egressip.plugins.module_utils import plan as core_plan
+    from ansible_collections.ocp.egressip.plugins.module_utils.findings import shorten
     HAS_CORE = True
     CORE_IMPORT_ERROR = None
 except ImportError:
@@ -381,8 +382,7 @@ class Runner(object):
     def check_blocking(self, outcome):
         if not outcome.blocking:
             return
-        msgs = [f.message for f in outcome.blocking]
-        raise RunnerError("refusing to write: %s" % "; ".join(msgs),
+        raise RunnerError("refusing to write: %s" % shorten(f.message for f in outcome.blocking),
                           findings=outcome.finding_dicts, changes=[c.to_dict() for c in outcome.changes],
                           plan=self.plan_dict(outcome))
 
@@ -509,7 +509,7 @@ class Runner(object):
             bad = [f["message"] for f in self.findings_after
                    if f["severity"] == "error" and set(f.get("objects") or []) & outcome.scope]
             if bad:
-                self.warnings.append("after writing, the cluster reports: %s" % "; ".join(bad))
+                self.warnings.append("after writing, the cluster reports: %s" % shorten(bad, rest="findings_after"))
         result["changes"] = [c.to_dict() for c in shown]
         result["plan"] = self.plan_dict(outcome, order)
         result["findings"] = outcome.finding_dicts
