@@ -22,7 +22,7 @@ description:
     (O(namespaces), O(nodes), O(node_labels)); O(details=true) returns every node, namespace and
     assignment; O(query) returns exactly what a JMESPath expression selects.
   - The facts are returned once, as RV(egressip), or with O(as_facts=true) as C(ansible_facts.egressip)
-    instead (versions before 0.2.0 returned both, always in full).
+    instead (earlier versions returned both, always in full).
   - O(format=table) also returns the human tables, in the column layout of
     C(oc get hostsubnets) and C(oc get netnamespaces).
   - On an OVN-Kubernetes cluster (C(OVNKubernetes)) it lists Nodes and C(k8s.ovn.org/v1) EgressIP
