@@ -7,6 +7,10 @@ that imports both backends (runner.py imports neither)."""
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+import traceback
+
+from ansible.module_utils.basic import missing_required_lib
+
 from ansible_collections.ocp.egressip.plugins.module_utils.core.text import printable
 from ansible_collections.ocp.egressip.plugins.module_utils.k8s.client import ApiError
 from ansible_collections.ocp.egressip.plugins.module_utils.runner import Runner, RunnerError
@@ -20,9 +24,46 @@ except ImportError:   # reported by runner.new_module (netaddr missing)
     facts_mod = core_validate = None
 
 
+FACTS_ARG_SPEC = dict(
+    format=dict(type="str", choices=["data", "table"], default="data"),
+    details=dict(type="bool", default=False),
+    namespaces=dict(type="list", elements="str"),
+    nodes=dict(type="list", elements="str"),
+    node_labels=dict(type="dict", default={}),
+    query=dict(type="str"),
+    as_facts=dict(type="bool", default=False),
+    firewall_records=dict(type="dict", default={}),
+)
+
+
+def _query(module):
+    """The compiled JMESPath search of the ``query`` option, or None."""
+    expression = module.params.get("query")
+    if not expression:
+        return None
+    try:
+        import jmespath
+    except ImportError:
+        module.fail_json(msg=missing_required_lib("jmespath"), exception=traceback.format_exc())
+    try:
+        return jmespath.compile(expression).search
+    except jmespath.exceptions.JMESPathError as exc:
+        module.fail_json(msg="query: %r: not a valid JMESPath expression: %s" % (expression, exc))
+
+
+def _named(objs, names):
+    """The raw objects of ``objs`` (name -> object), only those in ``names`` unless it is None."""
+    if names is None:
+        return list(objs.values())
+    wanted = set(names)
+    return [o for name, o in objs.items() if name in wanted]
+
+
 def run_facts(module):
     """main() of egressip_facts: read once, validate, summarize; never writes."""
     runner = Runner(module)
+    params = module.params
+    search = _query(module)
     try:
         runner.network_type = runner.read_network_type()
         if runner.network_type == OVN_TYPE:
@@ -41,8 +82,10 @@ def run_facts(module):
             findings = core_validate.validate(state)
             data = facts_mod.gather(runner.network_type, runner.raw, state, findings)
             data["findings"].extend(network_unknown(state, None))
-            lines = facts_mod.hostsubnet_table(list(runner.raw["HostSubnet"].values())) + [""] + \
-                facts_mod.netnamespace_table(list(runner.raw["NetNamespace"].values()))
+            lines = []
+            if params.get("format") == "table":
+                lines = facts_mod.hostsubnet_table(_named(runner.raw["HostSubnet"], params.get("nodes"))) + [""] + \
+                    facts_mod.netnamespace_table(_named(runner.raw["NetNamespace"], params.get("namespaces")))
     except RunnerError as exc:
         module.fail_json(msg=printable(exc.msg), api_requests=runner.client.requests, **exc.extra)
     except ApiError as exc:
@@ -52,8 +95,22 @@ def run_facts(module):
         module.fail_json(msg=printable(exc), api_requests=runner.client.requests)
     for w in runner.warnings:
         module.warn(printable(w))
-    data["findings"].extend(facts_mod.record_findings(data, module.params.get("firewall_records") or {}))
-    result = dict(changed=False, egressip=data, ansible_facts=dict(egressip=data), api_requests=runner.client.requests)
-    if module.params.get("format") == "table":
+    data["findings"].extend(facts_mod.record_findings(data, params.get("firewall_records") or {}))
+    # Large results are opt-in (Ansible scrubs every string of a result for no_log values, which
+    # costs more than the read itself at 10,000 namespaces): counts, capacity and findings, plus
+    # the objects asked for.  Returned once, under one key.
+    result = dict(changed=False, network_type=data["network_type"], api_requests=runner.client.requests)
+    if search is not None:
+        data = dict(data, counts=facts_mod.counts(data))
+        result["query_result"] = search(data)
+    else:
+        picked = facts_mod.select(data, details=params.get("details"), namespaces=params.get("namespaces"),
+                                  nodes=params.get("nodes"), node_labels=params.get("node_labels"),
+                                  node_objects=runner.raw.get("Node"))
+        if params.get("as_facts"):
+            result["ansible_facts"] = dict(egressip=picked)
+        else:
+            result["egressip"] = picked
+    if params.get("format") == "table":
         result["table_lines"] = lines
     module.exit_json(**result)

@@ -60,6 +60,7 @@ from ansible_collections.ocp.egressip.plugins.module_utils.k8s.quarantine import
 
 try:
     from ansible_collections.ocp.egressip.plugins.module_utils.core import validate as core_validate
+    from ansible_collections.ocp.egressip.plugins.module_utils.core.findings import shorten
     HAS_CORE = True
     CORE_IMPORT_ERROR = None
 except ImportError:
@@ -527,8 +528,7 @@ class Runner(object):
     def check_blocking(self, outcome):
         if not outcome.blocking:
             return
-        msgs = [f.message for f in outcome.blocking]
-        raise RunnerError("refusing to write: %s" % "; ".join(msgs),
+        raise RunnerError("refusing to write: %s" % shorten(f.message for f in outcome.blocking),
                           findings=outcome.finding_dicts, changes=[c.to_dict() for c in outcome.changes],
                           plan=self.plan_dict(outcome))
 
@@ -664,7 +664,7 @@ class Runner(object):
             bad = [f["message"] for f in self.findings_after
                    if f["severity"] == "error" and set(f.get("objects") or []) & outcome.scope]
             if bad:
-                self.warnings.append("after writing, the cluster reports: %s" % "; ".join(bad))
+                self.warnings.append("after writing, the cluster reports: %s" % shorten(bad, rest="findings_after"))
         result["changes"] = [c.to_dict() for c in shown]
         result["plan"] = self.plan_dict(outcome, order)
         result["findings"] = outcome.finding_dicts

@@ -17,6 +17,12 @@ description:
     node holds each egress IP, the free capacity per egress CIDR and per node, and the
     validation findings of the current state.
   - Never writes. Works the same in check mode.
+  - Large results are opt-in. By default the result is a summary - RV(egressip.counts),
+    RV(egressip.capacity) per egress CIDR, RV(egressip.findings) - plus the objects a filter asks for
+    (O(namespaces), O(nodes), O(node_labels)); O(details=true) returns every node, namespace and
+    assignment; O(query) returns exactly what a JMESPath expression selects.
+  - The facts are returned once, as RV(egressip), or with O(as_facts=true) as C(ansible_facts.egressip)
+    instead (earlier versions returned both, always in full).
   - O(format=table) also returns the human tables, in the column layout of
     C(oc get hostsubnets) and C(oc get netnamespaces).
   - On an OVN-Kubernetes cluster (C(OVNKubernetes)) it lists Nodes and C(k8s.ovn.org/v1) EgressIP
@@ -29,6 +35,44 @@ extends_documentation_fragment:
   - ocp.egressip.auth
   - ocp.egressip.network
 options:
+  details:
+    description:
+      - Return every node, namespace and assignment (and the capacity of every node) in RV(egressip).
+      - V(false), only those a filter (O(namespaces), O(nodes), O(node_labels)) names.
+      - A filter given for a kind still narrows that kind when O(details=true).
+    type: bool
+    default: false
+  namespaces:
+    description:
+      - Return these namespaces and the assignments of their egress IPs. OVN-Kubernetes, the EgressIP
+        objects of these names or selecting one of these namespaces by C(kubernetes.io/metadata.name). A name the cluster does not have is left out (compare with the names you asked for).
+      - With O(format=table), the namespace table lists only these.
+    type: list
+    elements: str
+  nodes:
+    description:
+      - Return these nodes (their HostSubnet columns, capacity and the assignments of their egress IPs).
+      - With O(format=table), the HostSubnet table lists only these.
+    type: list
+    elements: str
+  node_labels:
+    description:
+      - Return the nodes whose Node object carries all these labels (with O(nodes), both must match),
+        for example C(node-role.kubernetes.io/worker) with an empty value.
+    type: dict
+    default: {}
+  query:
+    description:
+      - A JMESPath expression applied to the full facts (every key of RV(egressip) with all objects, as
+        with O(details=true)); its value is returned as RV(query_result) and RV(egressip) is not returned.
+      - For example C(namespaces[?egress_ips] | [].name) or C(assignments."198.51.100.120".node).
+    type: str
+  as_facts:
+    description:
+      - Return the facts as C(ansible_facts.egressip) (a host fact, C(egressip) in later tasks) instead
+        of RV(egressip).
+    type: bool
+    default: false
   format:
     description:
       - V(data) returns the structured facts only; V(table) also returns RV(table_lines).
@@ -52,6 +96,7 @@ notes:
 requirements:
   - kubernetes
   - netaddr
+  - jmespath (for O(query))
 seealso:
   - module: ocp.egressip.egressip_hostsubnet
   - module: ocp.egressip.egressip_netnamespace
@@ -59,13 +104,33 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Read the egress IP set-up
+- name: Read the egress IP set-up (a summary - counts, capacity per CIDR, findings)
   ocp.egressip.egressip_facts:
     node_network: 198.51.100.0/24
+  register: eip
+
+- name: How many egress IPs, any errors?
+  ansible.builtin.debug:
+    msg: "{{ eip.egressip.counts.egress_ips }} egress IPs, {{ eip.egressip.counts.errors }} errors"
+
+- name: One namespace, its egress IPs and which node holds them
+  ocp.egressip.egressip_facts:
+    namespaces: [mywebserver]
+  register: eip
 
 - name: Which node holds mywebserver's IP?
   ansible.builtin.debug:
-    msg: "{{ ansible_facts.egressip.assignments['198.51.100.120'].node }}"
+    msg: "{{ eip.egressip.assignments[eip.egressip.namespaces[0].egress_ips[0]].node }}"
+
+- name: Exactly what a task needs, the names of the namespaces that have egress IPs
+  ocp.egressip.egressip_facts:
+    query: "namespaces[?egress_ips] | [].name"
+  register: eip   # eip.query_result is a list of names
+
+- name: Everything, as a host fact (egressip.nodes, egressip.namespaces, ... in later tasks)
+  ocp.egressip.egressip_facts:
+    details: true
+    as_facts: true
 
 - name: Print the tables like oc get hostsubnets / oc get netnamespaces
   ocp.egressip.egressip_facts:
@@ -79,10 +144,21 @@ EXAMPLES = r"""
 
 RETURN = r"""
 egressip:
-  description: The facts (also returned as C(ansible_facts.egressip)).
-  returned: always
+  description:
+    - The facts. With O(as_facts=true) returned as C(ansible_facts.egressip) instead.
+    - C(nodes), C(namespaces), C(assignments) and C(capacity.nodes) hold the objects asked for (see
+      O(details), O(namespaces), O(nodes), O(node_labels)); empty by default.
+  returned: unless O(query) or O(as_facts=true)
   type: dict
   contains:
+    counts:
+      description:
+        - C(nodes), C(nodes_ready), C(egress_nodes) (with egress CIDRs or IPs), C(namespaces) (OVN-Kubernetes,
+          EgressIP objects), C(namespaces_with_egress_ips), C(egress_ips), C(egress_ips_on_a_node),
+          C(errors) and C(warnings) (findings) of the whole cluster, whatever was asked for.
+      type: dict
+      sample: {"nodes": 5, "nodes_ready": 5, "egress_nodes": 2, "namespaces": 3, "namespaces_with_egress_ips": 1,
+               "egress_ips": 1, "egress_ips_on_a_node": 1, "errors": 0, "warnings": 0}
     network_type:
       description: C(OpenShiftSDN) or C(OVNKubernetes).
       type: str
@@ -122,8 +198,8 @@ egressip:
       description:
         - C(cidrs), per egress CIDR, C(nodes) holding it and C(size) (usable addresses without node
           IPs, gateway and reserved addresses), C(used) and C(free).
-        - C(nodes), per node, C(assigned) egress IPs, C(capacity) (cloud annotation), C(free)
-          (capacity left, null if unknown) and C(free_in_cidrs).
+        - C(nodes), per node returned in C(nodes), C(assigned) egress IPs, C(capacity) (cloud annotation),
+          C(free) (capacity left, null if unknown) and C(free_in_cidrs).
       type: dict
     findings:
       description: Validation findings of the current state (C(code), C(severity), C(message), C(objects)).
@@ -148,6 +224,15 @@ table_lines:
     - ""
     - "NAME          NETID     EGRESS IPS"
     - "mywebserver   5281170   [198.51.100.120]"
+query_result:
+  description: The value O(query) selects from the full facts.
+  returned: when O(query) is given
+  type: raw
+  sample: ["mywebserver"]
+network_type:
+  description: C(OpenShiftSDN) or C(OVNKubernetes) (also in RV(egressip.network_type)).
+  returned: always
+  type: str
 api_requests:
   description: Number of API requests the task made.
   returned: always
@@ -155,12 +240,11 @@ api_requests:
 """
 
 from ansible_collections.ocp.egressip.plugins.module_utils.runner import argument_spec, new_module
-from ansible_collections.ocp.egressip.plugins.module_utils.facts_runner import run_facts
+from ansible_collections.ocp.egressip.plugins.module_utils.facts_runner import FACTS_ARG_SPEC, run_facts
 
 
 def main():
-    module = new_module(argument_spec(write=False, format=dict(type="str", choices=["data", "table"], default="data"),
-                                      firewall_records=dict(type="dict", default={})))
+    module = new_module(argument_spec(write=False, **FACTS_ARG_SPEC))
     run_facts(module)
 
 

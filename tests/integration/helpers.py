@@ -1,7 +1,7 @@
 """Run ansible-playbook against the lab and read its JSON output.
 
     with start_lab(tmp_path) as lab:
-        res = run_tasks(tmp_path, lab, [{"ocp.egressip.egressip_facts": {}}])
+        res = run_tasks(tmp_path, lab, [{"ocp.egressip.egressip_facts": {"details": True}}])
         res.result(0)["egressip"]
 """
 import json

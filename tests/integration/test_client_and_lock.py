@@ -6,7 +6,7 @@ from tests.lab.fixtures import start_lab
 from tests.integration.helpers import PlayResult, delta, hostsubnet, netnamespace, run_tasks, start_tasks
 
 IP1 = "198.51.100.120"
-FACTS = {"ocp.egressip.egressip_facts": {}}
+FACTS = {"ocp.egressip.egressip_facts": {"details": True}}
 NS = {"ocp.egressip.egressip_netnamespace": {"name": "mywebserver", "egress_ips": [IP1], "mode": "manual",
                                              "node_network": "198.51.100.0/24"}}
 

@@ -27,7 +27,7 @@ def web(ips=(IP1,), **extra):
     return ovn(**args)
 
 
-FACTS = {"ocp.egressip.egressip_facts": {"format": "table"}}
+FACTS = {"ocp.egressip.egressip_facts": {"format": "table", "details": True}}
 
 
 def sub(tmp_path, name):

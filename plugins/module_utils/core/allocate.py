@@ -32,7 +32,7 @@ __metaclass__ = type
 from ansible_collections.ocp.egressip.plugins.module_utils.core.addresses import (
     InputError, cidr_contains, cidr_str, int_to_ip, parse_ip, parse_pool_entry, usable_bounds,
 )
-from ansible_collections.ocp.egressip.plugins.module_utils.core.findings import ERROR
+from ansible_collections.ocp.egressip.plugins.module_utils.core.findings import ERROR, shorten
 from ansible_collections.ocp.egressip.plugins.module_utils.core.index import index_of
 from ansible_collections.ocp.egressip.plugins.module_utils.core.plan import diff_sdn
 from ansible_collections.ocp.egressip.plugins.module_utils.core import segments as seg
@@ -289,7 +289,7 @@ def _finish(state, base, work, touched, requested, strict=True):
         bad = [f for f in after if f.severity == ERROR
                and ((f.code, f.message) not in before or mine.intersection(f.objects))]
         if bad:
-            raise AllocationError("the plan would leave errors: %s" % "; ".join(
+            raise AllocationError("the plan would leave errors: %s" % shorten(
                 "%s: %s" % (f.code, f.message) for f in bad), bad)
     changes = diff_sdn(state, work, only=(touched.nodes, touched.namespaces))
     ips, assignments = {}, {}

@@ -232,4 +232,78 @@ def record_findings(data, records):
                                 objects=["Target/%s" % host],
                                 message="%s allows %s for namespace %s, which no longer has it (firewall.yml "
                                         "-e egressip_namespace_name=%s)" % (where, ", ".join(stale), name, name)))
+# -- what a task asked for: a summary by default, objects on request ---------------------
+
+def counts(data):
+    """Sizes of the set-up, so that the default result stays small on any cluster."""
+    nodes = data.get("nodes") or []
+    namespaces = data.get("namespaces") or []
+    assignments = data.get("assignments") or {}
+    findings = data.get("findings") or []
+    return dict(
+        nodes=len(nodes),
+        nodes_ready=sum(1 for n in nodes if n.get("ready") is not False),
+        egress_nodes=sum(1 for n in nodes if n.get("egress_cidrs") or n.get("egress_ips")),
+        namespaces=len(namespaces),
+        namespaces_with_egress_ips=sum(1 for n in namespaces if n.get("egress_ips")),
+        egress_ips=len(assignments),
+        egress_ips_on_a_node=sum(1 for a in assignments.values() if a.get("node")),
+        errors=sum(1 for f in findings if f.get("severity") == "error"),
+        warnings=sum(1 for f in findings if f.get("severity") == "warning"),
+    )
+
+
+def _labels_match(labels, wanted):
+    return all(labels.get(k) == (None if v is None else str(v)) for k, v in wanted.items())
+
+
+def _selected_namespace(entry):
+    """OVN-Kubernetes: the namespace an EgressIP object selects by name, if it does."""
+    selector = entry.get("namespace_selector") or {}
+    return (selector.get("matchLabels") or {}).get("kubernetes.io/metadata.name")
+
+
+def select(data, details=False, namespaces=None, nodes=None, node_labels=None, node_objects=None):
+    """The result egressip_facts returns: counts, capacity and findings always; per kind, the
+    objects a filter names (``namespaces``; ``nodes`` and/or ``node_labels`` matched against the
+    Node objects' labels), else all of them with ``details``, else none; the assignments of the
+    addresses those objects carry (all with ``details`` and no filter).  ``data`` is gather()'s
+    (or the OVN equivalent's) full facts; it is not modified."""
+    out = dict((k, v) for k, v in data.items() if k not in ("nodes", "namespaces", "assignments"))
+    out["counts"] = counts(data)
+    node_filter = nodes is not None or bool(node_labels)
+    if node_filter:
+        wanted = set(nodes) if nodes is not None else None
+        node_objects = node_objects or {}
+        picked = []
+        for n in data.get("nodes") or []:
+            if wanted is not None and n["name"] not in wanted:
+                continue
+            labels = ((node_objects.get(n["name"]) or {}).get("metadata") or {}).get("labels") or {}
+            if node_labels and not _labels_match(labels, node_labels):
+                continue
+            picked.append(n)
+        out["nodes"] = picked
+    else:
+        out["nodes"] = list(data.get("nodes") or []) if details else []
+    if namespaces is not None:
+        wanted = set(namespaces)
+        out["namespaces"] = [n for n in data.get("namespaces") or []
+                             if n["name"] in wanted or _selected_namespace(n) in wanted]
+    else:
+        out["namespaces"] = list(data.get("namespaces") or []) if details else []
+    assignments = data.get("assignments") or {}
+    if details and not node_filter and namespaces is None:
+        out["assignments"] = dict(assignments)
+    else:
+        ips = set()
+        for n in out["nodes"] + out["namespaces"]:
+            ips.update(n.get("egress_ips") or [])
+        out["assignments"] = dict((ip, a) for ip, a in assignments.items() if ip in ips)
+    capacity = data.get("capacity") or {}
+    if "nodes" in capacity and not (details and not node_filter):
+        # per-node capacity follows the node list (the per-CIDR figures are always there)
+        names = set(n["name"] for n in out["nodes"])
+        capacity = dict(capacity, nodes=dict((k, v) for k, v in capacity["nodes"].items() if k in names))
+    out["capacity"] = capacity
     return out

@@ -135,6 +135,20 @@ class Finding(object):
         return "Finding(%s, %s)" % (self.code, self.message)
 
 
+# A message names at most this many findings: one refusal over 10,000 bad addresses must not
+# print megabytes (the full list is returned as ``findings``).
+MAX_IN_MESSAGE = 5
+
+
+def shorten(texts, limit=MAX_IN_MESSAGE, sep="; ", rest="findings"):
+    """``texts`` joined by ``sep``, at most ``limit`` of them, then how many more there are
+    and where the whole list is (``rest``: the name of the return value holding it)."""
+    texts = list(texts)
+    if len(texts) <= limit:
+        return sep.join(texts)
+    return "%s%s... and %d more (all of them in %s)" % (sep.join(texts[:limit]), sep, len(texts) - limit, rest)
+
+
 def errors(findings):
     return [f for f in findings if f.severity == ERROR]
 

@@ -363,7 +363,7 @@ def ovn_mutation(params):
             try:
                 plan = core_allocate.allocate(state, requests, held=needs_held(state, requests, context))
             except core_allocate.AllocationError as exc:
-                raise RunnerError("cannot allocate: %s" % exc)
+                raise RunnerError("cannot allocate: %s" % exc, findings=[f.to_dict() for f in exc.findings])
             state, skipped = plan.state, plan.skipped
             for name, extra in ipv6.items():
                 if extra:

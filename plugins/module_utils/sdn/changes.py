@@ -322,7 +322,7 @@ def netnamespace_mutation(params):
             except core_allocate.AllocationError as exc:
                 hint = (" (convert: true takes the namespace from automatic to manual mode, clearing the nodes' "
                         "egressCIDRs)" if "has egressCIDRs" in str(exc) else "")
-                raise RunnerError("cannot allocate: %s%s" % (exc, hint))
+                raise RunnerError("cannot allocate: %s%s" % (exc, hint), findings=[f.to_dict() for f in exc.findings])
             state = plan.state
             skipped = plan.skipped
         refuse_held(state, before, context)

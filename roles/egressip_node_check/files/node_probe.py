@@ -68,7 +68,35 @@ def finding(ip, kind, msg, **extra):
 
 
 holders = args.get("holders") or {}
+# Duplicate-address checks run in parallel (arping -D waits up to its -w deadline for an answer,
+# so one at a time cost N x T): at most MAX_PARALLEL_ARPING at once, each killed KILL_GRACE s
+# after its own deadline, so N addresses take about ceil(N / MAX_PARALLEL_ARPING) x T overall.
+MAX_PARALLEL_ARPING = 64
+KILL_GRACE = 2
+
+
+def run_arpings(jobs):
+    """jobs: [(ip, argv)] -> {ip: (rc, output)}; rc None when arping had to be killed."""
+    import time
+    results = {}
+    for start in range(0, len(jobs), MAX_PARALLEL_ARPING):
+        batch = [(ip, argv, subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT))
+                 for ip, argv in jobs[start:start + MAX_PARALLEL_ARPING]]
+        deadline = time.monotonic() + args["arping_timeout"] + KILL_GRACE
+        for ip, argv, proc in batch:
+            try:
+                text, _err = proc.communicate(timeout=max(0.1, deadline - time.monotonic()))
+                results[ip] = (proc.returncode, text.decode(errors="replace"))
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                text, _err = proc.communicate()
+                results[ip] = (None, text.decode(errors="replace") + " (killed: no exit within %d s)"
+                               % (args["arping_timeout"] + KILL_GRACE))
+    return results
+
+
 if mode == "preflight":
+    arping_jobs = []
     for ip in args.get("ips") or []:
         addr = ipaddress.IPv4Address(ip)
         info = {"in_network": addr in net, "is_node_ip": ip == primary["local"], "held_locally": ip in on_iface,
@@ -95,19 +123,20 @@ if mode == "preflight":
             continue  # the cluster says another node holds it: an answer is expected
         if not args.get("arping"):
             continue
-        argv = [args["arping_path"], "-D", "-I", iface, "-c", str(args["arping_count"]),
-                "-w", str(args["arping_timeout"]), ip]
-        proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False)
-        text = proc.stdout.decode(errors="replace")
-        info["arping"] = {"rc": proc.returncode, "argv": argv}
-        if proc.returncode == 1:
+        arping_jobs.append((ip, [args["arping_path"], "-D", "-I", iface, "-c", str(args["arping_count"]),
+                                 "-w", str(args["arping_timeout"]), ip]))
+    answers = run_arpings(arping_jobs) if arping_jobs else {}
+    for ip, argv in arping_jobs:      # findings in the order the addresses were given
+        rc, text = answers[ip]
+        out["checked"][ip]["arping"] = {"rc": rc, "argv": argv}
+        if rc == 1:
             mac = re.search(r"\[([0-9A-Fa-f:]{17})\]", text)
             finding(ip, "in_use", 'egress IP "%s" is already in use on local network %s: it answers ARP%s on '
                     "interface %s of node %s" % (ip, net, " from %s" % mac.group(1) if mac else "", iface, node),
                     mac=mac.group(1) if mac else None)
-        elif proc.returncode != 0:
-            finding(ip, "arping_error", 'egress IP "%s": arping failed on interface %s of node %s (rc %d): %s'
-                    % (ip, iface, node, proc.returncode, text.strip()[-300:]))
+        elif rc != 0:
+            finding(ip, "arping_error", 'egress IP "%s": arping failed on interface %s of node %s (rc %s): %s'
+                    % (ip, iface, node, rc, text.strip()[-300:]))
 else:  # verify
     for ip, holder in sorted(holders.items()):
         present = ip in all_local
