@@ -5,6 +5,7 @@ import threading
 from .dataplane import Dataplane
 from .events import Events
 from .kinds import BY_KIND
+from .kubelet import Kubelet
 from .ovn import OvnController
 from .sdn import SdnController
 from .store import Store
@@ -19,6 +20,7 @@ class Cluster:
         self.sdn = SdnController(self)
         self.ovn = OvnController(self)
         self.dataplane = Dataplane(dataplane or {}, self.events, self._prefix)
+        self.kubelet = Kubelet(self)
         for kind, obj in scenario.objects:
             self.store.put(BY_KIND[kind], obj)
         self.reconcile()
@@ -38,6 +40,7 @@ class Cluster:
         with self.lock:
             desired = self.controller().reconcile()
             self.dataplane.sync(desired)
+            self.kubelet.gc()
 
     def assignments(self):
         with self.lock:

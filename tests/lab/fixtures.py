@@ -119,10 +119,21 @@ class Lab:
     def reset(self):
         return self.post("/_lab/reset")
 
-    def fault(self, verb=None, kind=None, name=None, status=None, count=1, hang=None):
-        rule = {"verb": verb, "kind": kind, "name": name, "count": count}
+    def fault(self, verb=None, kind=None, name=None, status=None, count=1, hang=None, subresource=None):
+        rule = {"verb": verb, "kind": kind, "name": name, "count": count, "subresource": subresource}
         rule.update({"status": status} if hang is None else {"hang": hang})
         return self.post("/_lab/faults", rule)
+
+    def egress_writes(self):
+        """Writes other than the node probe's short-lived pods (create/delete Pod)."""
+        stats = self.stats()
+        pods = stats["by_kind"].get("Pod", {})
+        return stats["writes"] - sum(pods.get(v, 0) for v in ("create", "update", "patch", "delete"))
+
+    def pods(self, namespace=None):
+        """Names of the pods in the namespace (all namespaces when None)."""
+        path = "/api/v1/namespaces/%s/pods" % namespace if namespace else "/api/v1/pods"
+        return [p["metadata"]["name"] for p in self.get(path)["items"]]
 
     def clear_faults(self):
         return self.delete("/_lab/faults")

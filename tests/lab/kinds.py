@@ -33,6 +33,8 @@ KINDS = (
     Kind("Network", "config.openshift.io", "v1", "networks", False, True, True),
     Kind("EgressIP", "k8s.ovn.org", "v1", "egressips", False, True, True, ("eip",)),
     Kind("Lease", "coordination.k8s.io", "v1", "leases", True, False, False),
+    # the node probe's pods (kubelet.py); pods/log is served too (server.route)
+    Kind("Pod", "", "v1", "pods", True, False, True, ("po",)),
 )
 
 BY_KIND = {k.kind: k for k in KINDS}
@@ -89,6 +91,9 @@ def resource_list(group, version):
         if k.status:
             resources.append({"name": k.plural + "/status", "singularName": "", "namespaced": k.namespaced,
                               "kind": k.kind, "verbs": ["get", "patch", "update"]})
+        if k.kind == "Pod":
+            resources.append({"name": "pods/log", "singularName": "", "namespaced": True, "kind": "Pod",
+                              "verbs": ["get"]})
     if not resources:
         return None
     gv = version if not group else "%s/%s" % (group, version)
