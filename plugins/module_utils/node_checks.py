@@ -115,7 +115,7 @@ def _raise_interrupt(signum, frame):
 
 
 def run_node_checks(client, params):
-    """-> dict(results={node: probe result}, errors={node: message}, findings=[...], pods_left=[...])."""
+    """-> dict(node_results={node: probe result}, errors={node: message}, findings=[...], pods_left=[...])."""
     source = probe_source()
     commands = dict((n["name"], probe_argv(params, n, source)) for n in params["nodes"])
     runner = NodePodRunner(client, params["namespace"], params["image"], params["timeout"], params["parallel"])
@@ -136,5 +136,5 @@ def run_node_checks(client, params):
         doc["access"] = "api"
         results[node] = doc
     findings = [f for node in sorted(results) for f in results[node]["findings"]]
-    return dict(results=results, errors=messages, reasons=reasons, findings=findings,
+    return dict(node_results=results, errors=messages, reasons=reasons, findings=findings,
                 pods_left=runner.cleanup(), run_id=runner.run_id)

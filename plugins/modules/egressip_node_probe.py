@@ -139,7 +139,7 @@ access:
   returned: always
   type: str
   sample: api
-results:
+node_results:
   description:
     - Per node, the probe's result (same shape as fact C(egressip_node_check_result) of the C(ssh) path)
       plus C(access).
@@ -190,7 +190,7 @@ def main():
     if bad:
         module.fail_json(msg="egressip_node_probe: invalid options (nothing was created): %s" % "; ".join(bad))
     if module.check_mode:
-        module.exit_json(changed=False, skipped=True, access="api", results={}, findings=[], errors={}, reasons={},
+        module.exit_json(changed=False, skipped=True, access="api", node_results={}, findings=[], errors={}, reasons={},
                          pods_left=[], api_requests=0, msg="check mode: no probe pod created")
     try:
         client = client_from_params(module.params)
