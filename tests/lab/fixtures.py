@@ -124,11 +124,13 @@ class Lab:
         rule.update({"status": status} if hang is None else {"hang": hang})
         return self.post("/_lab/faults", rule)
 
-    def egress_writes(self):
-        """Writes other than the node probe's short-lived pods (create/delete Pod)."""
-        stats = self.stats()
-        pods = stats["by_kind"].get("Pod", {})
-        return stats["writes"] - sum(pods.get(v, 0) for v in ("create", "update", "patch", "delete"))
+    def collection_writes(self):
+        """(verb, kind, name) of the writes the collection made (User-Agent ocp.egressip), except
+        the node probe's short-lived pods; the test's own writes are not counted."""
+        return [(r["verb"], r["kind"], r.get("name")) for r in self.requests()
+                if r.get("verb") in ("create", "update", "patch", "delete", "deletecollection")
+                and not r.get("dry_run") and r.get("kind") != "Pod"
+                and (r.get("user_agent") or "").startswith("ocp.egressip")]
 
     def pods(self, namespace=None):
         """Names of the pods in the namespace (all namespaces when None)."""
