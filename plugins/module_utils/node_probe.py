@@ -190,7 +190,7 @@ class Probe(object):
 
 def main(argv=None):
     argv = sys.argv if argv is None else argv
-    print(json.dumps(Probe(json.loads(argv[1])).run(), sort_keys=True))
+    sys.stdout.write(json.dumps(Probe(json.loads(argv[1])).run(), sort_keys=True) + "\n")
     sys.stdout.flush()
 
 

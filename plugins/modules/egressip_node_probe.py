@@ -98,7 +98,7 @@ options:
   timeout:
     description:
       - Seconds each node's pod may take from creation to its result (image pull included), 5-3600. A node
-        that is NotReady never starts the pod: it fails after this time with a message that says so.
+        that is NotReady never starts the pod, so it fails after this time with a message that says so.
     type: int
     default: 120
   parallel:

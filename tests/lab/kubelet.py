@@ -185,11 +185,11 @@ class Kubelet:
         with self.lock:
             self.procs[key] = proc
         try:
-            out, _ = proc.communicate(timeout=deadline)
+            out = proc.communicate(timeout=deadline)[0]
             expired = False
         except subprocess.TimeoutExpired:
             proc.kill()
-            out, _ = proc.communicate()
+            out = proc.communicate()[0]
             expired = True
         finally:
             with self.lock:

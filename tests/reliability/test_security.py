@@ -210,7 +210,7 @@ def test_rbac_grants_exactly_what_the_modules_use(tmp_path, tally):
     # the binding subjects are the ServiceAccount shipped
     with open(os.path.join(ROOT, "rbac", "serviceaccount.yml")) as fh:
         sa = yaml.safe_load(fh)
-    for path in ("clusterrolebinding.yml", "rolebinding-lock.yml", "role-node-probe.yml"):
+    for path in ("clusterrolebinding.yml", "rolebinding-lock.yml", "rolebinding-node-probe.yml"):
         with open(os.path.join(ROOT, "rbac", path)) as fh:
             for doc in yaml.safe_load_all(fh):
                 if doc and doc["kind"].endswith("Binding"):
