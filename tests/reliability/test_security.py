@@ -234,7 +234,7 @@ def test_rbac_grants_exactly_what_the_modules_use(tmp_path, tally):
     for r in api:
         for rule in granted(r, cluster_rules, ns_rules):
             group, plural = PLURAL[r["kind"]]
-            used_rules.add((group, plural, r["verb"]))
+            used_rules.add((group, plural + ("/" + r["subresource"] if r.get("subresource") else ""), r["verb"]))
     offered = set()
     for rule in cluster_rules + [x for rules in ns_rules.values() for x in rules]:
         for g in rule["apiGroups"]:
