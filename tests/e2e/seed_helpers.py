@@ -4,6 +4,8 @@ import contextlib
 import json
 import os
 
+import yaml
+
 from tests.lab.fixtures import start_lab
 from tests.netns import addresses, ansible_playbook, run_in, tcp_probe
 from tests.netns.fixtures import reset_topology
@@ -23,21 +25,36 @@ def playbook(name):
     return os.path.join(REPO_ROOT, "playbooks", name)
 
 
-def write_inventory(topo):
-    """The topology's inventory plus the AWX-style groups the playbooks use (egressip_nodes,
-    egressip_targets), per-host firewall state dirs (the namespaces share one file system) and a
-    quicker arping."""
+def write_inventory(topo, node_access="api"):
+    """The topology's inventory plus the AWX-style groups the playbooks use, per-host firewall
+    state dirs (the namespaces share one file system) and a quicker arping.
+
+    node_access "api": the workers are not in the inventory at all (no SSH to any node: the node
+    checks run in pods through the lab's API); "ssh": they are the group egressip_nodes."""
     with open(topo["inventory"]) as fh:
         inv = json.load(fh)
+    if node_access == "api":
+        for w in WORKERS:
+            inv["all"]["hosts"].pop(w, None)
+            for group in inv["all"]["children"].values():
+                group["hosts"].pop(w, None)
     for name, hv in inv["all"]["hosts"].items():
         hv["egressip_firewall_state_dir"] = os.path.join(topo["hosts"][name]["scratch_dir"], "egressip-firewall")
-    inv["all"]["vars"].update(egressip_node_check_arping_count=1, egressip_node_check_arping_timeout=1)
-    inv["all"]["children"]["egressip_nodes"] = {"hosts": {"worker01": {}, "worker02": {}}}
+    inv["all"]["vars"].update(egressip_node_check_arping_count=1, egressip_node_check_arping_timeout=1,
+                              egressip_node_access=node_access)
+    if node_access == "ssh":
+        inv["all"]["children"]["egressip_nodes"] = {"hosts": {"worker01": {}, "worker02": {}}}
     inv["all"]["children"]["egressip_targets"] = {"hosts": {"database": {}}}
-    path = os.path.join(topo["tmpdir"], "inventory-egressip.json")
+    path = os.path.join(topo["tmpdir"], "inventory-egressip-%s.json" % node_access)
     with open(path, "w") as fh:
         json.dump(inv, fh, indent=1)
     return path
+
+
+def apply_probe_namespace(lab):
+    """What a cluster admin applies from rbac/ for the API path: the probe pods' namespace."""
+    with open(os.path.join(REPO_ROOT, "rbac", "namespace-node-probe.yml")) as fh:
+        lab.post("/api/v1/namespaces", yaml.safe_load(fh))
 
 
 @contextlib.contextmanager
@@ -49,6 +66,8 @@ def seed_lab(topo, tmp_path, scenario="seed"):
     dataplane = ",".join("%s=%s:enp1s0" % (w, topo.ns(w)) for w in WORKERS)
     try:
         with start_lab(tmp_path, scenario=scenario, extra_args=["--dataplane", dataplane], netns=topo.ctl) as lab:
+            apply_probe_namespace(lab)
+            lab.reset()
             yield lab
     finally:
         reset_topology(topo)
@@ -82,6 +101,9 @@ class Story:
 
     def probe(self, node, src, port=DB_PORT, timeout=1.5):
         return tcp_probe(self.topo.ns(node), src, DB, port, timeout)
+
+    def probe_pods(self):
+        return self.lab.pods("egressip-node-probe")
 
     def ruleset(self, host="database"):
         return run_in(self.topo.ns(host), ["nft", "list", "ruleset"]).stdout

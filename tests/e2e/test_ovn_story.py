@@ -23,7 +23,7 @@ AUTO = dict(namespace_name="mywebserver", auto_nodes="worker01,worker02",
 
 @pytest.fixture(scope="module")
 def story(topology, tmp_path_factory):  # noqa: F811
-    inventory = write_inventory(topology)
+    inventory = write_inventory(topology, node_access="ssh")   # the API path: test_seed_story.py
     with seed_lab(topology, tmp_path_factory.mktemp("ovn-lab"), scenario="seed-ovn") as lab:
         yield Story(topology, lab, inventory)
 

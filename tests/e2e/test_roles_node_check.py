@@ -9,6 +9,8 @@ pytestmark = [pytest.mark.netns, pytest.mark.slow]
 PLAYBOOK = """
 - hosts: "{{ target | default('nodes') }}"
   gather_facts: false
+  vars:
+    egressip_node_check_access: ssh
   roles:
     - role: ocp.egressip.egressip_node_check
 """

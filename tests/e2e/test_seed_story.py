@@ -1,7 +1,12 @@
 """The seed story end to end: the blog's cluster (lab, with a dataplane that puts assigned
-egress IPs on the workers' interfaces as the SDN does), worker01/worker02 as network namespaces
-reached over ssh, and a database guarded by a firewall the role manages. The collection's
-playbooks are run as an AWX job would run them (extra vars as simple strings)."""
+egress IPs on the workers' interfaces as the SDN does), worker01/worker02 as network namespaces,
+and a database guarded by a firewall the role manages. The collection's playbooks are run as an
+AWX job would run them (extra vars as simple strings).
+
+The node checks take the default API path: worker01/worker02 are not in the inventory at all
+(no SSH to any node); each check is a pod the lab's kubelet runs inside the node's namespace.
+The static story also runs once over SSH (egressip_node_access=ssh, with the nodes' health-check
+firewall, which needs SSH)."""
 import pytest
 
 from tests.netns.fixtures import topology  # noqa: F401  # pylint: disable=unused-import
@@ -12,14 +17,21 @@ pytestmark = [pytest.mark.netns, pytest.mark.slow]
 AUTO = dict(namespace_name="mywebserver", auto_nodes="worker01,worker02", egress_cidr=CIDR,
             pool="198.51.100.120-198.51.100.139", gateway="198.51.100.1", targets="database")
 STATIC = dict(namespace_name="mywebserver", egress_ips="198.51.100.121, 198.51.100.122", nodes="worker01,worker02",
-              targets="database", node_health_check=True)
+              targets="database")
 
 
-@pytest.fixture
-def story(topology, tmp_path):  # noqa: F811
-    inventory = write_inventory(topology)
+@pytest.fixture(params=["api"])
+def story(request, topology, tmp_path):  # noqa: F811
+    inventory = write_inventory(topology, node_access=request.param)
     with seed_lab(topology, tmp_path) as lab:
-        yield Story(topology, lab, inventory)
+        story = Story(topology, lab, inventory)
+        story.access = request.param
+        yield story
+        assert story.probe_pods() == []          # every probe pod was deleted
+
+
+def _node_checks(res):
+    return res.facts("localhost")["egressip_result"]["node_checks"]
 
 
 def _other(node):
@@ -27,12 +39,15 @@ def _other(node):
 
 
 def test_auto_mode_failover_and_release(story):
-    # 0. check mode with --diff: shows the plan, writes nothing anywhere
+    # 0. check mode with --diff: shows the plan, writes nothing anywhere (the read-only node
+    #    checks still run, in short-lived pods, so that check mode predicts the real run)
     ruleset = story.ruleset()
     res = story.run("auto.yml", check=True, diff=True, **AUTO)
     assert res.rc == 0, res.describe()
     assert res.changed() > 0
-    assert story.lab.stats()["writes"] == 0
+    assert story.lab.collection_writes() == []
+    # per node: one pod learns the network (plan input), one checks the allocated IP
+    assert story.lab.stats()["by_kind"]["Pod"]["create"] == 4
     assert story.ruleset() == ruleset
     assert story.ns_ips() == [] and not story.hs("worker01").get("egressCIDRs")
     assert any(r.get("diff") for r in res.task_results("localhost") if r.get("changed")), "no diff"
@@ -41,6 +56,12 @@ def test_auto_mode_failover_and_release(story):
     res = story.run("auto.yml", **AUTO)
     assert res.rc == 0, res.describe()
     assert res.changed() > 0
+    checks = _node_checks(res)       # no SSH host: the nodes were checked through the API, by pods
+    assert checks["access"] == "api" and sorted(checks["nodes"]) == list(WORKERS), checks
+    assert all(r["access"] == "api" and r["network"] == CIDR for r in checks["nodes"].values())
+    pods = story.lab.stats()["by_kind"]["Pod"]
+    assert pods["create"] >= 4 and pods["create"] == pods["delete"], pods   # preflight + verify, 2 nodes
+    assert "node checks: api (a pod per node through the API), nodes checked: worker01, worker02" in res.stdout
     ips = story.ns_ips()
     assert len(ips) == 1 and ips[0].startswith("198.51.100.1"), ips
     ip = ips[0]
@@ -63,9 +84,12 @@ def test_auto_mode_failover_and_release(story):
     assert story.holders(ip) == [other]
     res = story.run("auto.yml", **AUTO)
     assert res.rc == 0 and res.changed() == 0, res.describe()
-    for w in WORKERS:   # the last node check of the run was the verify (IP on `other` only)
-        result = res.facts(w)["egressip_node_check_result"]
-        assert result["mode"] == "verify" and result["checked"][ip]["holder"] == other, result
+    checks = _node_checks(res)   # the NotReady node cannot start a pod: not probed, and said so
+    assert checks["not_probed"] == [node] and sorted(checks["nodes"]) == [other], checks
+    result = checks["nodes"][other]   # the last node check of the run was the verify (IP on `other`)
+    assert result["mode"] == "verify", result
+    assert result["checked"][ip] == {"holder": other, "present": True, "on": "enp1s0"}, result
+    assert "not probed (NotReady): %s" % node in res.stdout
     assert story.probe(other, ip) == "open"
 
     # 4. release: the IP leaves the cluster objects, the node and the firewall (the database, a
@@ -81,9 +105,12 @@ def test_auto_mode_failover_and_release(story):
     assert again.rc == 0 and again.changed() == 0, again.describe()
 
 
+@pytest.mark.parametrize("story", ["api", "ssh"], indirect=True)
 def test_static_mode_two_ips_failover_and_firewall_playbook(story):
-    # 1. static mode: two IPs, each pinned to another node, both allowed by the firewall
-    res = story.run("static.yml", **STATIC)
+    # 1. static mode: two IPs, each pinned to another node, both allowed by the firewall; over
+    #    SSH also the nodes' health-check port (it needs a firewall on the node, so SSH)
+    extra = dict(STATIC, node_health_check=story.access == "ssh")
+    res = story.run("static.yml", **extra)
     assert res.rc == 0, res.describe()
     assert story.ns_ips() == ["198.51.100.121", "198.51.100.122"]
     pins = {w: story.hs(w).get("egressIPs") or [] for w in WORKERS}
@@ -94,9 +121,13 @@ def test_static_mode_two_ips_failover_and_firewall_playbook(story):
         assert story.probe(node, ip) == "open"
     for node in WORKERS:
         assert story.probe(node, HOST_IPS[node]) == "timeout"
-        # the SDN's egress health check (TCP 9 on openshift-sdn) keeps answering on the nodes
-        assert "tcp dport 9 reject with tcp reset" in story.ruleset(node)
-    again = story.run("static.yml", **STATIC)
+        if story.access == "ssh":
+            # the SDN's egress health check (TCP 9 on openshift-sdn) keeps answering on the nodes
+            assert "tcp dport 9 reject with tcp reset" in story.ruleset(node)
+    checks = _node_checks(res)
+    assert checks["access"] == story.access and sorted(checks["nodes"]) == list(WORKERS), checks
+    assert all(r.get("access") == story.access for r in checks["nodes"].values())
+    again = story.run("static.yml", **extra)
     assert again.rc == 0 and again.changed() == 0, again.describe()
 
     # 2. a node goes NotReady: the namespace keeps egress through its other IP
@@ -136,8 +167,8 @@ def test_seed_errors_fail_before_any_write(story, playbook, extra, expected):
     messages = res.messages()
     for text in expected:
         assert text in messages, res.describe()
-    stats = story.lab.stats()
-    assert stats["writes"] == 0, stats
+    assert story.lab.stats()["by_kind"]["Pod"]["create"] >= 1      # found through the API path
+    assert story.lab.collection_writes() == []                      # nothing but the probe pods
     assert story.ruleset() == ruleset
     assert story.ns_ips() == []
     assert all(not story.hs(w).get("egressCIDRs") and not story.hs(w).get("egressIPs") for w in WORKERS)

@@ -83,6 +83,7 @@ def main(argv=None):
     finally:
         server.shutdown()
         server.server_close()
+        cluster.kubelet.stop()
         cluster.dataplane.clear()
         if tmp:
             shutil.rmtree(tmp, ignore_errors=True)

@@ -19,6 +19,7 @@ from .dataplane import Dataplane
 from .events import Events
 from .goip import parse_cidr
 from .kinds import BY_KIND
+from .kubelet import Kubelet
 from .ovn import OvnController
 from .sdn import SdnController
 from .store import Store
@@ -35,6 +36,7 @@ class Cluster:
         self.sdn = SdnController(self)
         self.ovn = OvnController(self)
         self.dataplane = Dataplane(dataplane or {}, self.events, self._prefix)
+        self.kubelet = Kubelet(self)
         for kind, obj in scenario.objects:
             self.store.put(BY_KIND[kind], obj)
         self.reconcile()
@@ -82,6 +84,7 @@ class Cluster:
                 traceback.print_exc()
                 return
             self.dataplane.sync(desired)
+            self.kubelet.gc()
 
     def changed(self):
         """A client write was stored: the controller reacts, at once (synchronous mode) or after

@@ -29,7 +29,7 @@ class Faults:
         if not isinstance(count, int) or count < 1:
             raise ValueError("count must be a positive integer")
         clean = {"verb": verb, "kind": rule.get("kind"), "name": rule.get("name"),
-                 "status": status, "hang": hang, "count": count}
+                 "subresource": rule.get("subresource"), "status": status, "hang": hang, "count": count}
         with self.lock:
             self.rules.append(clean)
         return clean
@@ -42,8 +42,9 @@ class Faults:
         with self.lock:
             return [dict(r) for r in self.rules]
 
-    def take(self, verb, kind, name):
-        """Return the first matching rule (and count it down), or None."""
+    def take(self, verb, kind, name, subresource=None):
+        """Return the first matching rule (and count it down), or None. A rule with a subresource
+        (e.g. "log") matches only requests to it."""
         with self.lock:
             for rule in self.rules:
                 if rule["verb"] and rule["verb"] != verb:
@@ -53,6 +54,8 @@ class Faults:
                 if rule["kind"] and rule["kind"].lower() not in (kind.kind.lower(), kind.plural):
                     continue
                 if rule["name"] and rule["name"] != name:
+                    continue
+                if rule.get("subresource") and rule["subresource"] != subresource:
                     continue
                 rule["count"] -= 1
                 if rule["count"] <= 0:

@@ -124,10 +124,23 @@ class Lab:
     def reset(self):
         return self.post("/_lab/reset")
 
-    def fault(self, verb=None, kind=None, name=None, status=None, count=1, hang=None):
-        rule = {"verb": verb, "kind": kind, "name": name, "count": count}
+    def fault(self, verb=None, kind=None, name=None, status=None, count=1, hang=None, subresource=None):
+        rule = {"verb": verb, "kind": kind, "name": name, "count": count, "subresource": subresource}
         rule.update({"status": status} if hang is None else {"hang": hang})
         return self.post("/_lab/faults", rule)
+
+    def collection_writes(self):
+        """(verb, kind, name) of the writes the collection made (User-Agent ocp.egressip), except
+        the node probe's short-lived pods; the test's own writes are not counted."""
+        return [(r["verb"], r["kind"], r.get("name")) for r in self.requests()
+                if r.get("verb") in ("create", "update", "patch", "delete", "deletecollection")
+                and not r.get("dry_run") and r.get("kind") != "Pod"
+                and (r.get("user_agent") or "").startswith("ocp.egressip")]
+
+    def pods(self, namespace=None):
+        """Names of the pods in the namespace (all namespaces when None)."""
+        path = "/api/v1/namespaces/%s/pods" % namespace if namespace else "/api/v1/pods"
+        return [p["metadata"]["name"] for p in self.get(path)["items"]]
 
     def clear_faults(self):
         return self.delete("/_lab/faults")

@@ -41,6 +41,8 @@ KINDS = (
     # the collection's quarantine record (plugins/module_utils/quarantine.py); ConfigMaps allow
     # unconditional updates (core/v1 registry strategy AllowUnconditionalUpdate: true)
     Kind("ConfigMap", "", "v1", "configmaps", True, False, False, ("cm",), True),
+    # the node probe's pods (kubelet.py); pods/log is served too (server.route)
+    Kind("Pod", "", "v1", "pods", True, False, True, ("po",)),
 )
 
 BY_KIND = {k.kind: k for k in KINDS}
@@ -97,6 +99,9 @@ def resource_list(group, version):
         if k.status:
             resources.append({"name": k.plural + "/status", "singularName": "", "namespaced": k.namespaced,
                               "kind": k.kind, "verbs": ["get", "patch", "update"]})
+        if k.kind == "Pod":
+            resources.append({"name": "pods/log", "singularName": "", "namespaced": True, "kind": "Pod",
+                              "verbs": ["get"]})
     if not resources:
         return None
     gv = version if not group else "%s/%s" % (group, version)

@@ -75,7 +75,7 @@ def route(path):
         raise missing
     name = rest[1] if len(rest) > 1 else None
     sub = rest[2] if len(rest) > 2 else None
-    if sub is not None and (sub != "status" or not kind.status):
+    if sub is not None and not ((sub == "status" and kind.status) or (sub == "log" and kind.kind == "Pod")):
         raise missing
     return ("resource", kind, namespace, name, sub)
 
@@ -217,14 +217,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
         try:
             if verb == "watch" and not sub:
                 return self._watch(kind, namespace, query, entry)
-            if verb is None or verb == "watch" or (sub and verb not in ("get", "update", "patch")):
+            if verb is None or verb == "watch" or (sub and verb not in ("get", "update", "patch")) \
+                    or (sub == "log" and verb != "get"):
                 raise errors.ApiError(405, "the server does not allow this method on the requested "
                                       "resource", "MethodNotAllowed")
-            fault = self.server.faults.take(verb, kind, name)
+            fault = self.server.faults.take(verb, kind, name, sub)
             if fault and fault["hang"] is not None:
                 time.sleep(fault["hang"])
             elif fault:
                 raise fault_error(fault, kind, name)
+            if sub == "log":
+                entry["status"] = 200
+                return self._send(200, self.server.cluster.kubelet.log(namespace, name).encode(), "text/plain")
             code, body = self._apply(verb, kind, namespace, name, sub, query, raw, dry_run)
         except errors.ApiError as exc:
             entry["status"] = exc.code
@@ -311,7 +315,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             saved = (dict(store.objects), store.rv) if dry_run else None
             try:
                 if verb == "create":
-                    code, body = 201, store.create(kind, self._typed(kind, raw), namespace)
+                    obj = self._typed(kind, raw)
+                    if kind.kind == "Pod":
+                        cluster.kubelet.admit(obj)   # SCC admission runs before the object is stored
+                    code, body = 201, store.create(kind, obj, namespace)
                 elif verb == "update":
                     code, body = 200, store.replace(kind, namespace, name, self._typed(kind, raw), sub)
                 elif verb == "patch":
@@ -321,6 +328,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     options = self._json(raw) if raw else {}
                     pre = options.get("preconditions") if isinstance(options, dict) else None
                     code, body = 200, store.delete(kind, namespace, name, pre)
+                    if kind.kind == "Pod" and not dry_run:
+                        cluster.kubelet.deleted(namespace, name)
                 else:  # deletecollection
                     items = store.list(kind, namespace, query.get("labelSelector", [""])[0],
                                        query.get("fieldSelector", [""])[0])[0]
@@ -337,6 +346,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     store.forget_after(store.rv)
             if not dry_run:
                 cluster.changed()
+                if verb == "create" and kind.kind == "Pod":
+                    cluster.kubelet.started(body)
             return code, body
 
     # -- /_lab control API ---------------------------------------------------------------
@@ -376,6 +387,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if key == ("POST", "settle"):
             cluster.settle()
             return self._send(200, cluster.assignments())
+        if key == ("POST", "scc"):
+            # {"privileged": false}: the requester may no longer use the privileged SCC
+            cluster.kubelet.scc_privileged = bool((self._json(raw) or {}).get("privileged", True))
+            return self._send(200, {"privileged": cluster.kubelet.scc_privileged})
         if key == ("POST", "reconcile"):
             cluster.reconcile()
             return self._send(200, cluster.assignments())

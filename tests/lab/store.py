@@ -173,6 +173,9 @@ class Store:
             if kind.kind == "Namespace":
                 obj.setdefault("spec", {"finalizers": ["kubernetes"]})
                 obj["status"] = {"phase": "Active"}
+            if kind.kind == "Pod" and not keep_status:
+                # kubernetes pkg/registry/core/pod/strategy.go PrepareForCreate: phase Pending
+                obj["status"] = {"phase": "Pending", "qosClass": "BestEffort"}
             meta["uid"] = str(uuid.uuid4())
             meta["creationTimestamp"] = now()
             meta["generation"] = 1

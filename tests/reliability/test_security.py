@@ -176,7 +176,34 @@ def representative_runs(tmp_path):
         run = play(tmp_path, lab, tasks, name="rbac-ovn")
         assert run.rc == 0, run.describe()
         requests += lab.requests()
+    requests += node_probe_run(tmp_path)
     return requests
+
+
+def node_probe_run(tmp_path):
+    """The node checks' API path (module egressip_node_probe): a pod on worker01, whose command the
+    lab's kubelet runs in a private, empty network namespace (only lo: the probe reports that it
+    found no primary interface, which is a result like any other), so the run creates the pod,
+    polls it, reads its log, lists the run's pods and deletes the pod."""
+    import subprocess
+    from tests.netns.fixtures import require_netns
+    require_netns()
+    netns = "egrbac%d" % (os.getpid() % 100000)
+    (tmp_path / "probe").mkdir()
+    subprocess.run(["ip", "netns", "add", netns], check=True)
+    try:
+        with start_lab(tmp_path / "probe", scenario="seed", extra_args=["--dataplane", "worker01=%s:lo" % netns]) as lab:
+            with open(os.path.join(ROOT, "rbac", "namespace-node-probe.yml")) as fh:
+                lab.post("/api/v1/namespaces", yaml.safe_load(fh))
+            lab.reset()
+            run = play(tmp_path, lab, [{"name": "probe", "ocp.egressip.egressip_node_probe": {
+                "nodes": [{"name": "worker01", "ips": ["198.51.100.120"]}]}}], name="rbac-probe")
+            assert run.rc == 0, run.describe()
+            assert run.result("probe")["findings"][0]["kind"] == "no_interface"
+            assert lab.pods("egressip-node-probe") == []
+            return lab.requests()
+    finally:
+        subprocess.run(["ip", "netns", "delete", netns], check=False)
 
 
 def test_rbac_grants_exactly_what_the_modules_use(tmp_path, tally):
@@ -185,7 +212,7 @@ def test_rbac_grants_exactly_what_the_modules_use(tmp_path, tally):
     # the binding subjects are the ServiceAccount shipped
     with open(os.path.join(ROOT, "rbac", "serviceaccount.yml")) as fh:
         sa = yaml.safe_load(fh)
-    for path in ("clusterrolebinding.yml", "rolebinding-lock.yml"):
+    for path in ("clusterrolebinding.yml", "rolebinding-lock.yml", "rolebinding-node-probe.yml"):
         with open(os.path.join(ROOT, "rbac", path)) as fh:
             for doc in yaml.safe_load_all(fh):
                 if doc and doc["kind"].endswith("Binding"):
@@ -209,7 +236,7 @@ def test_rbac_grants_exactly_what_the_modules_use(tmp_path, tally):
     for r in api:
         for rule in granted(r, cluster_rules, ns_rules):
             group, plural = PLURAL[r["kind"]]
-            used_rules.add((group, plural, r["verb"]))
+            used_rules.add((group, plural + ("/" + r["subresource"] if r.get("subresource") else ""), r["verb"]))
     offered = set()
     for rule in cluster_rules + [x for rules in ns_rules.values() for x in rules]:
         for g in rule["apiGroups"]:
@@ -220,7 +247,14 @@ def test_rbac_grants_exactly_what_the_modules_use(tmp_path, tally):
     # (runner.Runner._undo, ovn/runner.py OvnRunner._undo): granted, not exercised here
     rollback_only = set([("network.openshift.io", "hostsubnets", "get"), ("network.openshift.io", "netnamespaces", "get"),
                          ("", "nodes", "get"), ("k8s.ovn.org", "egressips", "get")])
-    unused = sorted(offered - used_rules - rollback_only)
+    # "use" of an SCC is not a request: the SCC admission plugin checks it when the probe pod is
+    # created (tests/e2e/test_node_probe.py::test_scc_denies_privileged shows the refusal)
+    admission_only = set([("security.openshift.io", "securitycontextconstraints", "use")])
+    unused = sorted(offered - used_rules - rollback_only - admission_only)
+    # the node probe's pod verbs were exercised in the probe namespace only
+    probe = set((r["verb"], r.get("subresource") or "") for r in api if r.get("kind") == "Pod")
+    assert probe == set([("create", ""), ("get", ""), ("get", "log"), ("list", ""), ("delete", "")]), probe
+    assert set(r.get("namespace") for r in api if r.get("kind") == "Pod") == set(["egressip-node-probe"])
     tally.add("security", scenarios=1, runs=2)
     assert denied == [], "requests the RBAC of rbac/ does not grant: %s" % denied
     # least privilege: every verb granted is used by some module run

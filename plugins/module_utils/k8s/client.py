@@ -127,6 +127,8 @@ KINDS = dict((k.kind, k) for k in (
     Kind("CloudPrivateIPConfig", "cloud.network.openshift.io", "v1", "cloudprivateipconfigs"),
     Kind("Lease", "coordination.k8s.io", "v1", "leases", namespaced=True),
     Kind("ConfigMap", "", "v1", "configmaps", namespaced=True),     # quarantine record (quarantine.py)
+    # the node probe's short-lived pods (module_utils/node_pod.py)
+    Kind("Pod", "", "v1", "pods", namespaced=True),
 ))
 
 
@@ -344,10 +346,11 @@ class Client(object):
             headers.add(name, value)
         return headers
 
-    def request(self, method, path, body=None, query=None, content_type=None):
+    def _send(self, method, path, body=None, query=None, content_type=None):
+        """-> (response, text, parsed JSON or None); ApiError for an error status."""
         url = self.configuration.host.rstrip("/") + path
         if query:
-            url += "?" + urlencode(query)
+            url += ("&" if "?" in url else "?") + urlencode(query)
         data = None
         if body is not None:
             data = json.dumps(body).encode("utf-8")
@@ -375,14 +378,26 @@ class Client(object):
         if resp.status >= 400:
             message = doc.get("message") if isinstance(doc, dict) else text[:300]
             raise ApiError(method, path, resp.status, resp.reason, message, doc if doc is not None else text)
-        return doc
+        return resp, text, doc
+
+    def request(self, method, path, body=None, query=None, content_type=None):
+        return self._send(method, path, body, query, content_type)[2]
+
+    def request_text(self, method, path, query=None):
+        """The body as text (pod logs are text/plain)."""
+        return self._send(method, path, query=query)[1]
+
+    def path(self, kind, name=None, namespace=None):
+        return KINDS[kind].path(name, namespace)
 
     # -- verbs ----------------------------------------------------------------
-    def list(self, kind, namespace=None, limit=None):
+    def list(self, kind, namespace=None, limit=None, label_selector=None):
         """All items of a kind: one request unless the server paginates."""
         k = KINDS[kind]
         items = []
         query = {"limit": limit} if limit else {}
+        if label_selector:
+            query["labelSelector"] = label_selector
         resource_version = None
         while True:
             doc = self.request("GET", k.path(namespace=namespace), query=query)
