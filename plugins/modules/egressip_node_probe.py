@@ -179,8 +179,8 @@ api_requests:
 """
 
 from ansible_collections.ocp.egressip.plugins.module_utils.k8s.client import ClientError, client_from_params
-from ansible_collections.ocp.egressip.plugins.module_utils.node_checks import OPTIONS, check_options, run_node_checks
-from ansible_collections.ocp.egressip.plugins.module_utils.node_pod import Interrupted
+from ansible_collections.ocp.egressip.plugins.module_utils.node.checks import OPTIONS, check_options, run_node_checks
+from ansible_collections.ocp.egressip.plugins.module_utils.node.pod import Interrupted
 from ansible_collections.ocp.egressip.plugins.module_utils.runner import argument_spec, new_module
 
 

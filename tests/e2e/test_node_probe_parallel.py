@@ -1,4 +1,4 @@
-"""plugins/module_utils/node_probe.py checks every candidate address of a node in one
+"""plugins/module_utils/node/probe.py checks every candidate address of a node in one
 call with its duplicate-address probes in parallel: N addresses take about one arping deadline,
 not N of them; a probe that never exits is killed, so the time is bounded; the output keeps
 its format (in_use with the MAC, arping_error, checked[ip].arping = {rc, argv})."""
@@ -12,7 +12,7 @@ import pytest
 from tests.netns.topology import default_prefix, netns_available, ns_name, run_in
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-PROBE = os.path.join(ROOT, "plugins", "module_utils", "node_probe.py")
+PROBE = os.path.join(ROOT, "plugins", "module_utils", "node", "probe.py")
 
 pytestmark = [pytest.mark.netns, pytest.mark.skipif(bool(netns_available()), reason=str(netns_available()))]
 

@@ -232,6 +232,9 @@ def record_findings(data, records):
                                 objects=["Target/%s" % host],
                                 message="%s allows %s for namespace %s, which no longer has it (firewall.yml "
                                         "-e egressip_namespace_name=%s)" % (where, ", ".join(stale), name, name)))
+    return out
+
+
 # -- what a task asked for: a summary by default, objects on request ---------------------
 
 def counts(data):

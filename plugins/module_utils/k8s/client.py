@@ -127,7 +127,7 @@ KINDS = dict((k.kind, k) for k in (
     Kind("CloudPrivateIPConfig", "cloud.network.openshift.io", "v1", "cloudprivateipconfigs"),
     Kind("Lease", "coordination.k8s.io", "v1", "leases", namespaced=True),
     Kind("ConfigMap", "", "v1", "configmaps", namespaced=True),     # quarantine record (quarantine.py)
-    # the node probe's short-lived pods (module_utils/node_pod.py)
+    # the node probe's short-lived pods (module_utils/node/pod.py)
     Kind("Pod", "", "v1", "pods", namespaced=True),
 ))
 

@@ -4,6 +4,8 @@
 - k8s/: the API layer, imports no backend (sdn/, ovn/) and no runner
 - runner.py: the generic engine, imports neither backend
 - sdn/ and ovn/: one backend each; neither imports the other
+- node/: the node checks (probe.py runs ON the node: standard library only; pod.py and
+  checks.py run it through the API): imports core and k8s, no backend, no runner
 - no import cycles among the module_utils modules
 """
 import ast
@@ -67,7 +69,7 @@ def _layer(mod):
 def test_the_layout_is_the_documented_one():
     assert {"runner", "facts_runner", "core.addresses", "core.allocate", "core.state", "core.validate",
             "k8s.client", "k8s.lease", "sdn.backend", "sdn.changes", "ovn.model", "ovn.runner"} <= set(MODULES)
-    assert set(_layer(m) for m in MODULES) == {"core", "k8s", "sdn", "ovn", "runner", "facts_runner"}
+    assert set(_layer(m) for m in MODULES) == {"core", "k8s", "sdn", "ovn", "node", "runner", "facts_runner"}
 
 
 @pytest.mark.parametrize("mod", sorted(m for m in MODULES if m.startswith("core.")))
@@ -81,6 +83,20 @@ def test_core_is_pure(mod):
 def test_k8s_layer_imports_no_backend(mod):
     bad = [n for n in GRAPH[mod] if _layer(n) not in ("k8s", "core")]
     assert not bad, "%s imports %s" % (mod, bad)
+
+
+@pytest.mark.parametrize("mod", sorted(m for m in MODULES if m.startswith("node.")))
+def test_node_layer_imports_no_backend(mod):
+    bad = [n for n in GRAPH[mod] if _layer(n) not in ("node", "k8s", "core")]
+    assert not bad, "%s imports %s" % (mod, bad)
+
+
+def test_node_probe_is_standard_library_only():
+    """node/probe.py is sent to the node as source text: it may import nothing of the collection
+    and nothing outside the standard library."""
+    bad = [n for n in RAW["node.probe"] if n.split(".")[0] in ("ansible", "ansible_collections", "kubernetes",
+                                                               "urllib3", "netaddr", "yaml", "jmespath")]
+    assert not bad, "node/probe.py imports %s" % bad
 
 
 def test_runner_imports_no_backend():

@@ -2,8 +2,8 @@
 # Copyright: (c) 2026, ocp.egressip contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The node checks of module egressip_node_probe: validate the options, give each node's pod the
-probe (module_utils/node_probe.py, as ``python3 -c SOURCE JSON``, the argv the ssh path uses),
-read each result back from the pod log. The pods themselves: module_utils/node_pod.py."""
+probe (module_utils/node/probe.py, as ``python3 -c SOURCE JSON``, the argv the ssh path uses),
+read each result back from the pod log. The pods themselves: module_utils/node/pod.py."""
 
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
@@ -14,8 +14,8 @@ import json
 import re
 import signal
 
-from ansible_collections.ocp.egressip.plugins.module_utils import node_probe
-from ansible_collections.ocp.egressip.plugins.module_utils.node_pod import (
+from ansible_collections.ocp.egressip.plugins.module_utils.node import probe as node_probe
+from ansible_collections.ocp.egressip.plugins.module_utils.node.pod import (
     DEFAULT_IMAGE, DEFAULT_NAMESPACE, Interrupted, NodePodRunner)
 
 NODE_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")

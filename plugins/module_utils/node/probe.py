@@ -6,7 +6,7 @@
 It is shipped to the node as source text, not imported there:
   - ssh path (role egressip_node_check): ``python3 -c <this file> <json arguments>``;
   - API path (module egressip_node_probe): the same argv as the command of a pod pinned to the
-    node with host networking (module_utils/node_pod.py).
+    node with host networking (module_utils/node/pod.py).
 Arguments arrive as one JSON argv element (never through a shell); every IP is parsed again with
 ``ipaddress``. Stdlib only, so that any Python 3 on the node or in the probe image runs it.
 
