@@ -114,6 +114,7 @@ class OvnRunner(Runner):
     def context(self):
         ctx = super(OvnRunner, self).context()
         ctx["raw"] = self.raw
+        ctx["platform"] = self.platform()
         return ctx
 
     def platform(self):
@@ -328,7 +329,8 @@ def ovn_mutation(params):
         wanted = list(assignable)
         if migrate is not None:
             try:
-                migration = ovn.migration_plan(migrate, state, prefix)
+                migration = ovn.migration_plan(migrate, state, prefix, node_objs=list(raw["Node"].values()),
+                                               platform=context.get("platform"))
             except ValueError as exc:
                 raise RunnerError(str(exc))
             wanted = sorted(set(wanted) | set(migration["assignable_nodes"]))

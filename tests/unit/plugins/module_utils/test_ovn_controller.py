@@ -279,3 +279,36 @@ def test_load_and_imbalance():
     flagged = imbalance(pred.count)
     assert flagged and flagged[0]["code"] == "EGRESSIP_LOAD_IMBALANCE" and flagged[0]["severity"] == "warning"
     assert imbalance({"worker01": 2, "worker02": 1}) == []
+
+
+# -- migration into a dual-stack cluster ---------------------------------------------------
+
+def sdn_facts():
+    return {"network_type": "OpenShiftSDN", "nodes": [
+        {"name": "worker01", "egress_cidrs": [V4NET], "egress_ips": ["198.51.100.100"]},
+        {"name": "worker02", "egress_cidrs": [V4NET], "egress_ips": ["203.0.113.60"]}],
+        "namespaces": [{"name": "a-web", "egress_ips": ["198.51.100.100"]},
+                       {"name": "b-shop", "egress_ips": ["198.51.100.100", "198.51.100.101"]},
+                       {"name": "c-second", "egress_ips": ["203.0.113.60"]},
+                       {"name": "d-node", "egress_ips": ["198.51.100.77"]}]}
+
+
+def test_migration_into_dual_stack_cluster():
+    nodes = [node("worker01", v4="198.51.100.11", v6="2001:db8:1::11", extra_cidrs=["203.0.113.11/24"]),
+             node("worker02", v4="198.51.100.12", v6="2001:db8:1::12", extra_cidrs=["198.51.100.77/24"])]
+    state = ovn.ovn_state(nodes, [])
+    plan = ovn.migration_plan(sdn_facts(), state, node_objs=nodes)
+    by_ns = dict((e["namespace"], e["egress_ips"]) for e in plan["egressips"])
+    # shared address: first namespace only (OVN refuses the second holder); secondary network
+    # address carried over (worker01 hosts 203.0.113.0/24); a host-cidrs address is refused
+    assert by_ns == {"a-web": ["198.51.100.100"], "b-shop": ["198.51.100.101"], "c-second": ["203.0.113.60"]}
+    lost = dict(((x["object"], x["what"]), x["detail"]) for x in plan["not_carried_over"])
+    assert "also an egress IP of namespace a-web" in lost[("NetNamespace/b-shop", "egressIPs")]
+    assert "node IP" in lost[("NetNamespace/d-node", "egressIPs")]
+    # the plan is what the controller then accepts: nothing refused, every address placed
+    eips = [eip("egressip-" + ns, ips) for ns, ips in sorted(by_ns.items())]
+    for e in eips:
+        e["metadata"]["creationTimestamp"] = "2026-01-01T00:00:00Z"
+    pred, found = run([dict(n) for n in nodes], eips)
+    assert sorted(pred.assignments) == ["198.51.100.100", "198.51.100.101", "203.0.113.60"]
+    assert [f for f in found if f.severity == "error"] == []
