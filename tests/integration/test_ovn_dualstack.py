@@ -6,7 +6,7 @@ import pytest
 
 from tests.lab.fixtures import start_lab
 from tests.integration.helpers import delta, run_tasks
-from tests.integration.test_ovn import EIPS, WORKERS, eip, labelled, ok, ovn, refused, status, sub
+from tests.integration.test_ovn import WORKERS, eip, labelled, ok, ovn, refused, status, sub
 
 V4, V6 = "198.51.100.120", "2001:db8::120"
 SECONDARY = "203.0.113.150"

@@ -312,3 +312,48 @@ def test_migration_into_dual_stack_cluster():
     pred, found = run([dict(n) for n in nodes], eips)
     assert sorted(pred.assignments) == ["198.51.100.100", "198.51.100.101", "203.0.113.60"]
     assert [f for f in found if f.severity == "error"] == []
+
+
+# -- allocation of both families (egressip_ovn count + count_ipv6) ---------------------------
+
+def mutation_params(**kw):
+    params = dict(name="web", egress_ips=None, count=None, count_ipv6=None, pool=None, namespace="web",
+                  namespace_selector=None, pod_selector=None, state="present", egressips=None,
+                  assignable_nodes=[], exclusive_assignable=False, migrate_from=None, migrate_prefix="egressip-",
+                  reserved_ips=[], gateway=None)
+    params.update(kw)
+    return params
+
+
+def mutate(nodes, eips, **kw):
+    from ansible_collections.ocp.egressip.plugins.module_utils.ovn.runner import ovn_mutation
+    state = ovn.ovn_state(nodes, eips)
+    raw = dict(Node=dict((n["metadata"]["name"], n) for n in nodes),
+               EgressIP=dict((e["metadata"]["name"], e) for e in eips))
+    return ovn_mutation(mutation_params(**kw))(state, dict(raw=raw, platform=None, control_plane=set()))
+
+
+def test_count_ipv6_allocates_free_hostable_addresses_and_keeps_ipv4():
+    nodes = dual(2) + [node("infra", v4="198.51.100.30", v6="2001:db8:1::1", labelled=False,
+                            extra_cidrs=["2001:db8:1::2/64"])]
+    others = [eip("other", ["2001:db8:1::3"], [("2001:db8:1::3", "worker01")])]
+    m = mutate(nodes, others + [eip("web", ["198.51.100.100"])], count_ipv6=1)
+    # ::1 node address of infra, ::2 in infra's host-cidrs, ::3 held by "other"; ::b, ::c worker addresses
+    assert m.specs["web"]["egressIPs"] == ["198.51.100.100", "2001:db8:1::4"]
+    # dual-stack in one go, from explicit pools of both families
+    m = mutate(dual(2), [], count=1, count_ipv6=1, pool=["198.51.100.200-198.51.100.210", "2001:db8:1::100/120"])
+    assert m.specs["web"]["egressIPs"] == ["198.51.100.200", "2001:db8:1::101"]
+    # kept while valid: a second run changes nothing
+    eips = [eip("web", ["198.51.100.200", "2001:db8:1::101"])]
+    m = mutate(dual(2), eips, count=1, count_ipv6=1, pool=["198.51.100.200-198.51.100.210", "2001:db8:1::100/120"])
+    assert m.specs["web"]["egressIPs"] == ["198.51.100.200", "2001:db8:1::101"]
+
+
+def test_count_ipv6_errors_name_the_field():
+    from ansible_collections.ocp.egressip.plugins.module_utils.runner import RunnerError
+    with pytest.raises(RunnerError, match=r"cannot allocate: EgressIP web: .*IPv6"):
+        mutate(dual(2), [], count_ipv6=1, pool=["198.51.100.0/24"])
+    with pytest.raises(A.InputError, match=r"EgressIP web: pool\[0\]: '2001:db8::/64x'"):
+        mutate(dual(2), [], count_ipv6=1, pool=["2001:db8::/64x"])
+    with pytest.raises(A.InputError, match=r"EgressIP web: egress_ips\[1\]: '2001:db8::zz'"):
+        mutate(dual(2), [], egress_ips=["198.51.100.100", "2001:db8::zz"])
