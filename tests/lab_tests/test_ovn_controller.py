@@ -9,8 +9,6 @@ documentation ranges (object data only): 192.168.126.0/24 -> 198.51.100.0/24, 19
 ``0:0:N:0:0:...`` addresses -> ``2001:db8:N:0:0:...`` (same low bits, so the same compression
 cases). Where the Go test seeds the allocator cache (setupNode), the translation does the same.
 """
-import json
-
 import pytest
 
 from tests.lab.goip import canonical
@@ -288,7 +286,8 @@ def _watch_world(n1, n2, seeded1, seeded2):
 def test_status_single_stack_ipv4():
     """ct:2838 should update status correctly for single-stack IPv4."""
     world = _watch_world(ovn_node(N1, v4="198.51.100.12/24"), ovn_node(N2, v4="198.51.100.51/24"),
-                         seeded_node(N1, ["198.51.100.12/24"], {"198.51.100.102": "bogus1", "198.51.100.111": "bogus2"}),
+                         seeded_node(N1, ["198.51.100.12/24"],
+                                     {"198.51.100.102": "bogus1", "198.51.100.111": "bogus2"}),
                          seeded_node(N2, ["198.51.100.51/24"], {"198.51.100.68": "bogus3"}))
     world.create(egressip("egressip", ["198.51.100.10"]))
     assert world.status("egressip") == [("198.51.100.10", N2)]
