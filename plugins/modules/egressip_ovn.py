@@ -77,7 +77,7 @@ options:
   pool:
     description:
       - CIDRs, ranges (V(198.51.100.100-198.51.100.150), V(2001:db8::100-2001:db8::1ff)) or addresses to
-        allocate from: IPv4 entries for O(count), IPv6 entries for O(count_ipv6).
+        allocate from; IPv4 entries for O(count), IPv6 entries for O(count_ipv6).
       - Default the primary networks of the egress-assignable nodes.
     type: list
     elements: str
@@ -252,7 +252,7 @@ egress_ips:
   sample: ["198.51.100.120"]
 assignments:
   description:
-    - IP -> node that OVN-Kubernetes assigns for the object as written (single O(name) form): the
+    - IP -> node that OVN-Kubernetes assigns for the object as written (single O(name) form), the
       controller's pass predicted by the plan, never a replaced address still listed in C(status.items)
       right after an update. Addresses it will not assign are under RV(egressips) C(pending).
   returned: success, with O(name)

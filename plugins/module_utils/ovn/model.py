@@ -565,8 +565,8 @@ def migration_plan(sdn, state, prefix="egressip-", node_objs=None, platform=None
             if ip in claimed:
                 lost.append(dict(object="NetNamespace/%s" % ns["name"], what="egressIPs", detail=(
                     "egress IP %s of namespace %s is also an egress IP of namespace %s: OVN-Kubernetes refuses a second "
-                    "EgressIP holding an address, so it stays with %s only" % (ip, ns["name"], claimed[ip],
-                                                                                 claimed[ip]))))
+                    "EgressIP holding an address, so it stays with %s only"
+                    % (ip, ns["name"], claimed[ip], claimed[ip]))))
                 continue
             if not can_host(ip):
                 lost.append(dict(object="NetNamespace/%s" % ns["name"], what="egressIPs", detail=(

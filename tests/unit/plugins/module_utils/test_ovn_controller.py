@@ -151,8 +151,8 @@ def test_secondary_host_network_hosts_and_wins_over_primary():
 
 
 def test_longest_prefix_and_link_local_networks():
-    n = C.egress_node(node("w", v4="198.51.100.11", extra_cidrs=["203.0.113.11/24", "203.0.113.129/25",
-                                                                    "169.254.0.2/16", "fe80::1/64"]), False)
+    extra = ["203.0.113.11/24", "203.0.113.129/25", "169.254.0.2/16", "fe80::1/64"]
+    n = C.egress_node(node("w", v4="198.51.100.11", extra_cidrs=extra), False)
     assert str(n.secondary_network(A.ip_object("203.0.113.200"), False)) == "203.0.113.128/25"
     assert n.secondary_network(A.ip_object("169.254.3.3"), False) is None
     assert n.secondary_network(A.ip_object("203.0.113.200"), True) is None      # never on cloud
