@@ -86,3 +86,17 @@ def test_secondary_host_network(tmp_path, multinic_lab):
     assert not [f for f in facts["findings"] if f["code"] == "IP_NO_NODE"]
     w = [n for n in facts["nodes"] if n["name"] == "worker01"][0]
     assert w["secondary_networks"] == ["203.0.113.128/25"]
+
+
+def test_count_ipv6_allocates_a_dual_stack_object(tmp_path, dual_lab):
+    lab = dual_lab
+    task = ovn(name="eip-counted", namespace="default", count=1, count_ipv6=1, assignable_nodes=WORKERS,
+               pool=["198.51.100.200-198.51.100.210", "2001:db8::200-2001:db8::210"])
+    out = ok(run_tasks(tmp_path, lab, [task]))
+    obj = eip(lab, "eip-counted")
+    assert obj["spec"]["egressIPs"] == ["198.51.100.200", "2001:db8::200"]
+    assert status(obj) == out["assignments"] and sorted(status(obj).values()) == WORKERS
+    # converged: the same task writes nothing
+    s0 = lab.stats()
+    out = ok(run_tasks(tmp_path, lab, [task]))
+    assert not out["changed"] and delta(s0, lab.stats())["writes"] == 0
