@@ -173,7 +173,9 @@ egressip:
           C(interface) and C(capacity) where known.
         - OVN-Kubernetes, one entry per Node with the same keys (C(subnet) empty, C(egress_cidrs) the
           node network when it is egress-assignable, C(egress_ips) from the EgressIP status) plus
-          C(assignable).
+          C(assignable), C(eligible) (label, Ready and reachable as the controller decides),
+          C(networks) (primary, both families), C(secondary_networks) (from C(k8s.ovn.org/host-cidrs)),
+          C(capacity_per_family), C(config_error), C(host_cidrs_error) and C(load).
       type: list
       elements: dict
       sample: [{"name": "worker01", "host": "worker01", "host_ip": "198.51.100.144", "subnet": "10.11.0.0/23",
@@ -183,15 +185,21 @@ egressip:
       description:
         - One entry per NetNamespace, C(name), C(netid), C(egress_ips).
         - OVN-Kubernetes, one entry per EgressIP object, C(name), C(netid) (null), C(egress_ips),
-          C(namespace_selector), C(pod_selector), C(assignments) (IP -> node from its status).
+          C(canonical_egress_ips), C(namespace_selector), C(pod_selector), C(assignments) (IP -> node,
+          only status items that match the canonical spec on a node that is assignable and can host
+          them), C(stale) (status items the controller removes, with the reason), C(pending) (spec
+          addresses on no node after the controller's pass, with the reason), C(conflicts),
+          C(invalid) (unparsable entries), C(predicted) (IP -> node after the pass) and
+          C(status_assignments) (C(status.items) as read).
       type: list
       elements: dict
       sample: [{"name": "mywebserver", "netid": 5281170, "egress_ips": ["198.51.100.120"]}]
     assignments:
       description:
         - Egress IP -> C(namespace) using it, C(node) holding it (first one) and all C(nodes) claiming it.
-        - OVN-Kubernetes, C(namespace) and C(egressip) are the EgressIP object's name; C(node) from its
-          C(status.items).
+        - OVN-Kubernetes, C(namespace) and C(egressip) are the EgressIP object's name; C(node) the
+          verified status item, C(nodes) every status item naming the address, C(predicted_node) where
+          the controller will have it.
       type: dict
       sample: {"198.51.100.120": {"namespace": "mywebserver", "node": "worker01", "nodes": ["worker01"]}}
     capacity:
@@ -207,6 +215,22 @@ egressip:
       elements: dict
     assignable_nodes:
       description: OVN-Kubernetes, the nodes labelled C(k8s.ovn.org/egress-assignable).
+      type: list
+      elements: str
+      returned: on OVN-Kubernetes clusters
+    platform:
+      description: OVN-Kubernetes, the platform type (Infrastructure C(cluster)); cloud platforms take egress
+        networks and capacity from C(cloud.network.openshift.io/egress-ipconfig).
+      type: str
+      returned: on OVN-Kubernetes clusters
+    load:
+      description: OVN-Kubernetes, node -> egress IPs it holds after the controller's pass (eligible nodes).
+        OVN-Kubernetes never re-balances; a spread of two or more is flagged C(EGRESSIP_LOAD_IMBALANCE).
+      type: dict
+      returned: on OVN-Kubernetes clusters
+    blocked_by:
+      description: OVN-Kubernetes, nodes whose C(k8s.ovn.org/host-cidrs) cannot be parsed; while any is
+        listed the controller assigns no egress IP anywhere.
       type: list
       elements: str
       returned: on OVN-Kubernetes clusters

@@ -53,20 +53,31 @@ options:
     type: str
   egress_ips:
     description:
-      - The complete C(spec.egressIPs) of the object.
-      - Mutually exclusive with O(count).
+      - The complete C(spec.egressIPs) of the object, IPv4 and/or IPv6 (a dual-stack object has one
+        of each). Written in OVN-Kubernetes' canonical form (IPv6 compressed lower case, IPv4-mapped
+        IPv6 as IPv4, duplicates once); an entry that is not an address fails the task naming it.
+      - Mutually exclusive with O(count) and O(count_ipv6).
     type: list
     elements: str
   count:
     description:
-      - Number of egress IPs the object should have. Addresses it already has are kept while they
+      - Number of IPv4 egress IPs the object should have. Addresses it already has are kept while they
         still fit; missing ones are allocated (lowest free addresses of O(pool) that an egress-assignable
-        node with room can host, one node per address).
+        node with room can host, one node per address). IPv6 addresses of the object are kept as they are.
+      - Mutually exclusive with O(egress_ips).
+    type: int
+  count_ipv6:
+    description:
+      - Number of IPv6 egress IPs the object should have (dual-stack with O(count)). Kept while a node
+        can host them and no other object holds them; missing ones are the lowest free addresses of the
+        IPv6 entries of O(pool) (default the IPv6 primary and secondary host networks of the
+        egress-eligible nodes), never a node address (C(k8s.ovn.org/host-cidrs)) or one in any EgressIP.
       - Mutually exclusive with O(egress_ips).
     type: int
   pool:
     description:
-      - CIDRs, ranges (V(198.51.100.100-198.51.100.150)) or addresses to allocate from with O(count).
+      - CIDRs, ranges (V(198.51.100.100-198.51.100.150), V(2001:db8::100-2001:db8::1ff)) or addresses to
+        allocate from; IPv4 entries for O(count), IPv6 entries for O(count_ipv6).
       - Default the primary networks of the egress-assignable nodes.
     type: list
     elements: str
@@ -100,7 +111,7 @@ options:
   egressips:
     description:
       - Many EgressIP objects in one task (one read, one write per changed object).
-      - O(count), O(pool), O(pod_selector) and O(state) not set on an item are taken from the task.
+      - O(count), O(count_ipv6), O(pool), O(pod_selector) and O(state) not set on an item are taken from the task.
       - Mutually exclusive with O(name) and O(migrate_from).
     type: list
     elements: dict
@@ -115,6 +126,9 @@ options:
         elements: str
       count:
         description: As O(count).
+        type: int
+      count_ipv6:
+        description: As O(count_ipv6).
         type: int
       pool:
         description: As O(pool).
@@ -241,17 +255,17 @@ egress_ips:
   sample: ["198.51.100.120"]
 assignments:
   description:
-    - IP -> node for each address of the object's C(spec.egressIPs) after the change (single O(name)
-      form): the node OVN-Kubernetes keeps (C(status.items)) or is predicted to choose, null when no node
-      can host it. Derived from the plan, not read back: OVN-Kubernetes updates C(status.items)
-      asynchronously, so right after a change the status may still name replaced addresses.
+    - IP -> node that OVN-Kubernetes assigns for the object as written (single O(name) form), the
+      controller's pass predicted by the plan, never a replaced address still listed in C(status.items)
+      right after an update. Addresses it will not assign are under RV(egressips) C(pending).
   returned: success, with O(name)
   type: dict
   sample: {"198.51.100.120": "worker01"}
 egressips:
   description:
     - Per EgressIP of the task, C(state), C(egress_ips), C(namespace_selector), C(pod_selector),
-      C(exists) and C(assignments) (IP -> node kept or predicted, as O(name)'s C(assignments)).
+      C(exists), C(assignments) (IP -> node, from the plan), C(pending) (addresses no node will take)
+      and C(status_assignments) (C(status.items) as read).
   returned: success
   type: dict
   sample: {"egressip-mywebserver": {"state": "present", "egress_ips": ["198.51.100.120"], "exists": true,
@@ -349,6 +363,7 @@ ITEM_SPEC = dict(
     name=dict(type="str", required=True),
     egress_ips=dict(type="list", elements="str"),
     count=dict(type="int"),
+    count_ipv6=dict(type="int"),
     pool=dict(type="list", elements="str"),
     namespace=dict(type="str"),
     namespace_selector=dict(type="dict"),
@@ -362,6 +377,7 @@ def main():
         name=dict(type="str"),
         egress_ips=dict(type="list", elements="str"),
         count=dict(type="int"),
+        count_ipv6=dict(type="int"),
         pool=dict(type="list", elements="str"),
         namespace=dict(type="str"),
         namespace_selector=dict(type="dict"),
@@ -373,7 +389,7 @@ def main():
         migrate_from=dict(type="dict"),
         migrate_prefix=dict(type="str", default="egressip-"),
     )
-    module = new_module(spec, mutually_exclusive=[["name", "egressips", "migrate_from"], ["egress_ips", "count"],
+    module = new_module(spec, mutually_exclusive=[["name", "egressips", "migrate_from"], ["egress_ips", "count"], ["egress_ips", "count_ipv6"],
                                                   ["namespace", "namespace_selector"]])
     run_ovn_module(module)
 

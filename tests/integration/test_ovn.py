@@ -245,18 +245,22 @@ def test_validation_ip_outside_networks(tmp_path, ovn_lab):
 
 def test_validation_node_ip(tmp_path, ovn_lab):
     out = refused(tmp_path, ovn_lab, [web(["198.51.100.144"])], "IP_IS_HOST_IP")
-    assert 'host IP of node "worker01"' in out["msg"]
+    assert "conflicting with a host (worker01) IP address" in out["msg"]
 
 
 def test_validation_capacity(tmp_path, ovn_lab):
     lab = ovn_lab
+    # the cloud annotation's capacity counts on cloud platforms only (ovn-kubernetes 6c366bb
+    # util/node_annotations.go:954-966 GetNodeEIPConfig, egressip_controller.go:1245)
+    lab.patch("/apis/config.openshift.io/v1/infrastructures/cluster/status",
+              {"status": {"platform": "AWS", "platformStatus": {"type": "AWS"}}})
     for node in WORKERS:
         lab.patch("/api/v1/nodes/%s" % node, {"metadata": {"annotations": {CLOUD: json.dumps(
             [{"interface": "eni-%s" % node, "ifaddr": {"ipv4": "198.51.100.0/24"}, "capacity": {"ipv4": 1}}])}}})
     ok(run_tasks(tmp_path, lab, [web()]))
     out = refused(tmp_path, lab, [ovn(name="eip-more", namespace="default", egress_ips=[IP2, IP3])],
                   "EGRESSIP_OVER_CAPACITY")
-    assert "capacity" in out["msg"] and "worker01: 1/1" in out["msg"], out["msg"]
+    assert "capacity" in out["msg"] and "worker01: 1/ipv4 1" in out["msg"], out["msg"]
     # within capacity it goes through
     out = ok(run_tasks(tmp_path, lab, [ovn(name="eip-more", namespace="default", egress_ips=[IP2])]))
     assert status(eip(lab, "eip-more")) == {IP2: "worker02"}

@@ -20,7 +20,8 @@ mark allocator (c:1822-1888) and the last object seen per name (the informer's o
 Lab choices where the controller is not deterministic: Go iterates maps and sets in random
 order; the lab takes the spec order for the IPs to assign (c:996 ipsToAssign.UnsortedList()) and
 node name order between nodes with equally many allocations (c:491 sort.Slice is not stable).
-Reachability (c:568-633) is a lab switch per node (``set_health``; POST /_lab/nodes/NAME/reachable), true when the node has
+Reachability (c:568-633) is a lab switch per node (``set_health``; POST
+/_lab/nodes/NAME/reachable), true when the node has
 management IPs (k8s.ovn.org/node-subnets); the periodic check is ``check_reachability()``.
 On a cloud platform (Infrastructure ``cluster`` status.platformStatus.type AWS/GCP/Azure/
 OpenStack, ovn.go PlatformTypeIsEgressIPCloudProvider) the capacity and network of

@@ -66,7 +66,8 @@ def ifaddr(node):
     except ValueError as exc:
         raise AnnotationError('failed to unmarshal annotation: %s for node "%s", err: %s' % (IFADDR, _name(node), exc))
     if not isinstance(obj, dict):
-        raise AnnotationError('failed to unmarshal annotation: %s for node "%s", err: not an object' % (IFADDR, _name(node)))
+        raise AnnotationError('failed to unmarshal annotation: %s for node "%s", err: not an object'
+                              % (IFADDR, _name(node)))
     v4, v6 = (_string(obj, k, (IFADDR, _name(node))) for k in ("ipv4", "ipv6"))
     if not v4 and not v6:
         raise AnnotationError('node: "%s" does not have any IP information set' % _name(node))
@@ -102,7 +103,8 @@ def cloud_config(node):
     except ValueError as exc:
         raise AnnotationError('failed to unmarshal annotation: %s for node "%s", err: %s' % (IFADDR, _name(node), exc))
     if not isinstance(entries, list):
-        raise AnnotationError('failed to unmarshal annotation: %s for node "%s", err: not a list' % (IFADDR, _name(node)))
+        raise AnnotationError('failed to unmarshal annotation: %s for node "%s", err: not a list'
+                              % (IFADDR, _name(node)))
     if not entries:
         raise AnnotationError('empty annotation: %s for node: "%s"' % (CLOUD_CONFIG, _name(node)))
     first = entries[0] if isinstance(entries[0], dict) else {}
@@ -166,7 +168,8 @@ def host_cidrs(node):
     try:
         cfg = json.loads(raw)
     except ValueError as exc:
-        raise AnnotationError('failed to unmarshal host cidrs annotation %s for node "%s": %s' % (raw, _name(node), exc))
+        raise AnnotationError('failed to unmarshal host cidrs annotation %s for node "%s": %s'
+                              % (raw, _name(node), exc))
     if not isinstance(cfg, list) or not all(isinstance(c, str) for c in cfg):
         raise AnnotationError('failed to unmarshal host cidrs annotation %s for node "%s": not a list of strings'
                               % (raw, _name(node)))

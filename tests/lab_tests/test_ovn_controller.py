@@ -9,8 +9,6 @@ documentation ranges (object data only): 192.168.126.0/24 -> 198.51.100.0/24, 19
 ``0:0:N:0:0:...`` addresses -> ``2001:db8:N:0:0:...`` (same low bits, so the same compression
 cases). Where the Go test seeds the allocator cache (setupNode), the translation does the same.
 """
-import json
-
 import pytest
 
 from tests.lab.goip import canonical
@@ -288,7 +286,8 @@ def _watch_world(n1, n2, seeded1, seeded2):
 def test_status_single_stack_ipv4():
     """ct:2838 should update status correctly for single-stack IPv4."""
     world = _watch_world(ovn_node(N1, v4="198.51.100.12/24"), ovn_node(N2, v4="198.51.100.51/24"),
-                         seeded_node(N1, ["198.51.100.12/24"], {"198.51.100.102": "bogus1", "198.51.100.111": "bogus2"}),
+                         seeded_node(N1, ["198.51.100.12/24"],
+                                     {"198.51.100.102": "bogus1", "198.51.100.111": "bogus2"}),
                          seeded_node(N2, ["198.51.100.51/24"], {"198.51.100.68": "bogus3"}))
     world.create(egressip("egressip", ["198.51.100.10"]))
     assert world.status("egressip") == [("198.51.100.10", N2)]
@@ -437,3 +436,53 @@ def test_e2e_readiness_reachability_down_up():
     assert world.status("egressip") == []                            # 24. still unreachable
     world.reachable(first, True)                                     # 25.
     assert world.status("egressip") == [("198.51.100.101", first)]   # 26.
+
+
+# -- test/e2e/egressip.go:2319 [secondary-host-eip] Using different methods to disable a node or pod
+#    availability for egress (handlers: label, health check; e2e:917-919)
+@pytest.mark.parametrize("handler", ["label", "health-check"])
+def test_e2e_ovn_and_secondary_eip_node_availability(handler):
+    def disable(world, node):
+        if handler == "label":
+            world.label(node, False)
+        else:
+            world.reachable(node, False)
+
+    def enable(world, node):
+        if handler == "label":
+            world.label(node, True)
+        else:
+            world.reachable(node, True)
+
+    cidrs = {N1: ["198.51.100.12/24", "203.0.113.3/24"], N2: ["198.51.100.51/24", "203.0.113.4/24"]}
+    world = World([ovn_node(N1, v4="198.51.100.12/24", labelled=True, host_cidrs=cidrs[N1]),
+                   ovn_node(N2, v4="198.51.100.51/24", labelled=True, host_cidrs=cidrs[N2])])
+    ovn_ip, sec_ip = "198.51.100.101", "203.0.113.100"
+    world.create(egressip("egressip", [ovn_ip, sec_ip]))               # 1.
+    items = dict(world.status("egressip"))
+    assert set(items) == {ovn_ip, sec_ip} and len(set(items.values())) == 2   # 2.-3.
+    disable(world, items[ovn_ip])                                      # 14.
+    assert world.status("egressip") == [(sec_ip, items[sec_ip])]       # 15.-16. the OVN one cannot move
+    disable(world, items[sec_ip])                                      # 18.
+    assert world.status("egressip") == []                              # 19.
+    enable(world, items[sec_ip])                                       # 21.
+    assert len(world.status("egressip")) == 1                          # 22.-23. either address
+    enable(world, items[ovn_ip])                                       # 24.
+    assert {ip for ip, _ in world.status("egressip")} == {ovn_ip, sec_ip}     # 25.-26.
+
+
+def test_e2e_two_egressips_on_one_secondary_interface():
+    """e2e:2573 [secondary-host-eip] Multiple EgressIP objects and their Egress IP hosted on the
+    same interface: one node, two objects, both on its secondary network; deleting one keeps the
+    other."""
+    world = World([ovn_node(N1, v4="198.51.100.12/24", labelled=True,
+                            host_cidrs=["198.51.100.12/24", "203.0.113.3/24"]),
+                   ovn_node(N2, v4="198.51.100.51/24")])
+    world.create(egressip("egressip", ["203.0.113.100"]))
+    world.create(egressip("egressip-2", ["203.0.113.101"]))
+    assert world.status("egressip") == [("203.0.113.100", N1)]
+    assert world.status("egressip-2") == [("203.0.113.101", N1)]
+    world.delete(EIP, "egressip")
+    assert world.status("egressip-2") == [("203.0.113.101", N1)]
+    assert world.cluster.assignments() == {
+        "203.0.113.101": {"node": N1, "namespace": None, "egressip": "egressip-2", "active": True}}

@@ -321,7 +321,7 @@ def _reconcile(name, obj, nodes, alloc, cloud):
     if res.invalid:
         # EIPC:911-914 + 1359-1375 validateEgressIPSpec: one unparsable entry fails the whole
         # reconcile; the status is left as it is and nothing is assigned
-        res.kept = [(ip, node) for ip, node in status]
+        res.kept = list(status)
         return res
     wanted = set(res.spec)
     keep, remove = [], []

@@ -488,10 +488,18 @@ def _check_migration_source(sdn):
                     raise InputError("%s.%s" % (where, field), values, "must be a list of strings")
 
 
-def migration_plan(sdn, state, prefix="egressip-"):
+def migration_plan(sdn, state, prefix="egressip-", node_objs=None, platform=None):
     """What of an openshift-sdn egress set-up (egressip_facts output: ``nodes`` with
     ``egress_cidrs``/``egress_ips``, ``namespaces`` with ``egress_ips``) carries over to the
     OVN cluster ``state`` (its node networks decide what nodes can host).
+
+    ``node_objs`` (the target's Node objects): where given, what a node can host and which
+    addresses are node addresses follow the OVN-Kubernetes controller (ovn/controller.py: primary
+    networks of both families, secondary host networks, every host-cidrs address), so a
+    dual-stack target is planned as the controller will see it.  openshift-sdn had IPv4 only, so
+    only IPv4 addresses are carried over.  An address two namespaces shared in openshift-sdn (which
+    then disabled both) goes to the first namespace by name only: OVN-Kubernetes refuses a second
+    EgressIP holding an address (egressip_controller.go:1230-1242 at ovn-kubernetes 6c366bb).
 
     Returns dict(egressips=[{name, namespace, egress_ips}], assignable_nodes=[...],
     not_carried_over=[{object, what, detail}], notes=[...])."""
@@ -540,10 +548,28 @@ def migration_plan(sdn, state, prefix="egressip-"):
         if net is not None:
             hosting.append((name, net))
     host_ips = set(n.host_ip for n in state.nodes.values())
+    enodes = {}
+    if node_objs is not None:
+        cloud = controller.is_cloud(platform)
+        for obj in node_objs:
+            en = controller.egress_node(obj, cloud)
+            enodes[en.name] = en
+            host_ips |= en.host_addrs or set()
+            host_ips |= set(str(a) for a in en.node_ips.values())
+
+    def can_host(ip):
+        if enodes:
+            addr = ip_object(ip)
+            return any(enodes[n].egress_network(addr, controller.is_cloud(platform)) is not None
+                       for n in assignable if n in enodes)
+        num = _ip(ip)
+        return any(cidr_contains(net, num) for _n, net in hosting)
+
     source_hosted = set()
     for node in nodes:
         source_hosted.update(node.get("egress_ips") or [])
     source_cidrs = [c for node in nodes for c in (_net(x) for x in node.get("egress_cidrs") or []) if c]
+    claimed = {}
     egressips = []
     for ns in sorted((n for n in sdn.get("namespaces") or [] if isinstance(n, dict)), key=lambda n: n.get("name")):
         ips = list(ns.get("egress_ips") or [])
@@ -560,7 +586,13 @@ def migration_plan(sdn, state, prefix="egressip-"):
                 lost.append(dict(object="NetNamespace/%s" % ns["name"], what="egressIPs", detail=(
                     "egress IP %s of namespace %s is a node IP in the target cluster" % (ip, ns["name"]))))
                 continue
-            if not any(cidr_contains(net, num) for _n, net in hosting):
+            if ip in claimed:
+                lost.append(dict(object="NetNamespace/%s" % ns["name"], what="egressIPs", detail=(
+                    "egress IP %s of namespace %s is also an egress IP of namespace %s: OVN-Kubernetes refuses a second "
+                    "EgressIP holding an address, so it stays with %s only"
+                    % (ip, ns["name"], claimed[ip], claimed[ip]))))
+                continue
+            if not can_host(ip):
                 lost.append(dict(object="NetNamespace/%s" % ns["name"], what="egressIPs", detail=(
                     "egress IP %s of namespace %s: no node that becomes egress-assignable has it in its primary "
                     "network, so no node could host it" % (ip, ns["name"]))))
@@ -569,6 +601,7 @@ def migration_plan(sdn, state, prefix="egressip-"):
                 notes.append("egress IP %s of namespace %s had no node in the openshift-sdn cluster; it is carried "
                              "over and OVN-Kubernetes can host it" % (ip, ns["name"]))
             keep.append(ip)
+            claimed[ip] = ns["name"]
         if not keep:
             lost.append(dict(object="NetNamespace/%s" % ns["name"], what="namespace", detail=(
                 "namespace %s gets no EgressIP: none of its egress IPs %s can be hosted" % (ns["name"], ips))))

@@ -15,7 +15,11 @@ __metaclass__ = type
 import copy
 
 from ansible_collections.ocp.egressip.plugins.module_utils.core.plan import keep_order
-from ansible_collections.ocp.egressip.plugins.module_utils.core.addresses import IPV6, ip_family, parse_any_ip
+from ansible_collections.ocp.egressip.plugins.module_utils.core.addresses import (
+    IPV6, canonical_ip, canonical_ips, ip_family, ip_object, parse_any_ip, pool_ranges,
+)
+from ansible_collections.ocp.egressip.plugins.module_utils.core.allocate_family import FamilyAllocationError, pick_free
+from ansible_collections.ocp.egressip.plugins.module_utils.ovn import controller
 from ansible_collections.ocp.egressip.plugins.module_utils.core.options import (
     DNS1123_LABEL, DNS1123_SUBDOMAIN, OptionError, check_label_selector, is_dns1123_subdomain,
 )
@@ -34,8 +38,8 @@ except ImportError:   # reported by runner.new_module (netaddr missing)
 
 OVN_TYPE = "OVNKubernetes"
 OVN_BLOCKING_WARNING_CODES = set(BLOCKING_WARNING_CODES) | set(["EGRESSIP_NOT_ALL_ASSIGNABLE"])
-ITEM_KEYS = ("egress_ips", "count", "pool", "namespace", "namespace_selector", "pod_selector", "state")
-INHERITED = ("count", "pool", "pod_selector", "state")
+ITEM_KEYS = ("egress_ips", "count", "count_ipv6", "pool", "namespace", "namespace_selector", "pod_selector", "state")
+INHERITED = ("count", "count_ipv6", "pool", "pod_selector", "state")
 
 
 def network_unknown(state, scope=None):
@@ -117,6 +121,7 @@ class OvnRunner(Runner):
     def context(self):
         ctx = super(OvnRunner, self).context()
         ctx["raw"] = self.raw
+        ctx["platform"] = self.platform()
         return ctx
 
     def platform(self):
@@ -245,8 +250,9 @@ def ovn_items(params):
             for key in ITEM_KEYS:
                 value = item.get(key)
                 d[key] = value if value is not None or key not in INHERITED else params.get(key)
-            if item.get("egress_ips") is not None and item.get("count") is None:
-                d["count"] = d["pool"] = None      # explicit addresses: the task's count does not apply
+            if item.get("egress_ips") is not None and item.get("count") is None and item.get("count_ipv6") is None:
+                # explicit addresses: the task's counts do not apply
+                d["count"] = d["count_ipv6"] = d["pool"] = None
             items.append(d)
     elif params.get("name"):
         items = [dict((k, params.get(k)) for k in ("name",) + ITEM_KEYS)]
@@ -260,10 +266,15 @@ def ovn_items(params):
             # IPv4-mapped IPv6 as IPv4, duplicates collapsed): a spec the controller reads as written
             d["egress_ips"] = [parse_any_ip(ip, "%s: egress_ips[%d]" % (where, i))
                                for i, ip in enumerate(d["egress_ips"])]
-        if d["state"] == "present" and d.get("egress_ips") is None and d.get("count") is None:
-            raise RunnerError("%s: give egress_ips or count (or state=absent)" % where)
-        if d.get("egress_ips") is not None and d.get("count") is not None:
-            raise RunnerError("%s: egress_ips and count are mutually exclusive" % where)
+        counted = d.get("count") is not None or d.get("count_ipv6") is not None
+        if d["state"] == "present" and d.get("egress_ips") is None and not counted:
+            raise RunnerError("%s: give egress_ips or count / count_ipv6 (or state=absent)" % where)
+        if d.get("egress_ips") is not None and counted:
+            raise RunnerError("%s: egress_ips and count / count_ipv6 are mutually exclusive" % where)
+        if d.get("count_ipv6") is not None and d["count_ipv6"] < 0:
+            raise RunnerError("%s: count_ipv6: %d: must be >= 0" % (where, d["count_ipv6"]))
+        if d.get("pool"):
+            pool_ranges(d["pool"], "%s: pool" % where)     # both families; InputError names the entry
         if d.get("namespace") and d.get("namespace_selector") is not None:
             raise RunnerError("%s: namespace and namespace_selector are mutually exclusive" % where)
         if not isinstance(d["name"], str) or len(d["name"]) > 253 or not DNS1123_SUBDOMAIN.match(d["name"]):
@@ -315,7 +326,8 @@ def ovn_mutation(params):
         wanted = list(assignable)
         if migrate is not None:
             try:
-                migration = ovn.migration_plan(migrate, state, prefix)
+                migration = ovn.migration_plan(migrate, state, prefix, node_objs=list(raw["Node"].values()),
+                                               platform=context.get("platform"))
             except ValueError as exc:
                 raise RunnerError(str(exc))
             wanted = sorted(set(wanted) | set(migration["assignable_nodes"]))
@@ -353,7 +365,8 @@ def ovn_mutation(params):
             if d.get("egress_ips") is not None:
                 current = state.namespaces[d["name"]].egress_ips
                 state.set_namespace_egress(d["name"], keep_order(current, d["egress_ips"]))
-        requests = [core_allocate.Request(d["name"], count=d["count"], pool=d.get("pool") or None, mode="auto")
+        requests = [core_allocate.Request(d["name"], count=d["count"], pool=_family_pool(d.get("pool"), 4),
+                                          mode="auto")
                     for d in items if d["state"] == "present" and d.get("count") is not None]
         skipped = []
         if requests:
@@ -368,6 +381,9 @@ def ovn_mutation(params):
             for name, extra in ipv6.items():
                 if extra:
                     state.set_namespace_egress(name, list(state.namespaces[name].egress_ips) + extra)
+        v6_items = [d for d in items if d["state"] == "present" and d.get("count_ipv6") is not None]
+        if v6_items:
+            allocate_ipv6(state, v6_items, raw, labels, context.get("platform"), params)
         refuse_held(state, before, context)
         egressips = {}
         for d in items:
@@ -415,6 +431,73 @@ def _absent_listed(state, d):
     if not remaining:
         return dict(d, egress_ips=None)
     return dict(d, state="present", egress_ips=remaining, count=None, pool=None)
+
+
+def _family_pool(pool, family):
+    """The entries of ``pool`` of one family (None when there are none)."""
+    out = [e for e in (pool or []) if (":" in e) == (family == IPV6)]
+    return out or None
+
+
+def allocate_ipv6(state, items, raw, labels, platform, params):
+    """``count_ipv6`` IPv6 addresses per item: the object's IPv6 addresses are kept while a node
+    can host them and no other object holds them; missing ones are the lowest free addresses of
+    the item's IPv6 pool entries (default: the IPv6 primary and secondary host networks of the
+    nodes that will be egress-eligible).  Free = in no EgressIP's spec or status, no node address
+    (node-primary-ifaddr, host-cidrs), not reserved.  The controller model then validates the
+    whole plan (one address per node, capacity) before anything is written."""
+    cloud = controller.is_cloud(platform)
+    enodes = []
+    for name, obj in raw["Node"].items():
+        en = controller.egress_node(obj, cloud)
+        if name in labels:
+            en.labelled = labels[name]
+        enodes.append(en)
+    eligible = [en for en in enodes if en.eligible]
+    blocked = set()
+    for en in enodes:
+        blocked |= en.host_addrs or set()
+        blocked |= set(str(a) for a in en.node_ips.values())
+    for value in list(params.get("reserved_ips") or []) + [params.get("gateway")]:
+        text = canonical_ip(value) if value else None
+        if text:
+            blocked.add(text)
+    holders = {}
+    for name, obj in raw["EgressIP"].items():
+        spec = (obj.get("spec") or {}).get("egressIPs") or []
+        for text in canonical_ips(spec)[0] + [canonical_ip(ip) for ip, _n in controller.canonical_status(obj)]:
+            if text:
+                holders.setdefault(text, set()).add(name)
+    for name, ns in state.namespaces.items():
+        for ip in ns.egress_ips:
+            text = canonical_ip(ip)
+            if text:
+                holders.setdefault(text, set()).add(name)
+
+    def can_host(text):
+        addr = ip_object(text)
+        return any(en.egress_network(addr, cloud) is not None for en in eligible)
+
+    default_pool = sorted(set(str(net) for en in eligible for net in [en.nets.get(IPV6)] + list(en.secondary)
+                              if net is not None and net.version == IPV6))
+    for d in items:
+        name = d["name"]
+        where = "EgressIP %s: pool" % name
+        current = list(state.namespaces[name].egress_ips)
+        others = set(ip for ip, owners in holders.items() if owners - set([name]))
+        keep = [ip for ip in current if ip_family(ip) == IPV6 and canonical_ip(ip) not in others
+                and canonical_ip(ip) not in blocked and can_host(ip)][:d["count_ipv6"]]
+        # a pool given is used as given: no IPv6 entry in it means nothing to allocate from
+        entries = (_family_pool(d["pool"], 6) or []) if d.get("pool") else default_pool
+        try:
+            new = pick_free(pool_ranges(entries, where), IPV6, d["count_ipv6"] - len(keep),
+                            blocked | others | set(keep), can_host, where)
+        except FamilyAllocationError as exc:
+            raise RunnerError("cannot allocate: EgressIP %s: %s" % (name, exc))
+        for text in new:
+            holders.setdefault(text, set()).add(name)
+        ipv4 = [ip for ip in current if ip_family(ip) != IPV6]
+        state.set_namespace_egress(name, ipv4 + keep + new)
 
 
 def run_ovn_module(module):

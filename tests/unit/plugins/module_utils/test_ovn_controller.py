@@ -151,8 +151,8 @@ def test_secondary_host_network_hosts_and_wins_over_primary():
 
 
 def test_longest_prefix_and_link_local_networks():
-    n = C.egress_node(node("w", v4="198.51.100.11", extra_cidrs=["203.0.113.11/24", "203.0.113.129/25",
-                                                                    "169.254.0.2/16", "fe80::1/64"]), False)
+    extra = ["203.0.113.11/24", "203.0.113.129/25", "169.254.0.2/16", "fe80::1/64"]
+    n = C.egress_node(node("w", v4="198.51.100.11", extra_cidrs=extra), False)
     assert str(n.secondary_network(A.ip_object("203.0.113.200"), False)) == "203.0.113.128/25"
     assert n.secondary_network(A.ip_object("169.254.3.3"), False) is None
     assert n.secondary_network(A.ip_object("203.0.113.200"), True) is None      # never on cloud
@@ -279,3 +279,81 @@ def test_load_and_imbalance():
     flagged = imbalance(pred.count)
     assert flagged and flagged[0]["code"] == "EGRESSIP_LOAD_IMBALANCE" and flagged[0]["severity"] == "warning"
     assert imbalance({"worker01": 2, "worker02": 1}) == []
+
+
+# -- migration into a dual-stack cluster ---------------------------------------------------
+
+def sdn_facts():
+    return {"network_type": "OpenShiftSDN", "nodes": [
+        {"name": "worker01", "egress_cidrs": [V4NET], "egress_ips": ["198.51.100.100"]},
+        {"name": "worker02", "egress_cidrs": [V4NET], "egress_ips": ["203.0.113.60"]}],
+        "namespaces": [{"name": "a-web", "egress_ips": ["198.51.100.100"]},
+                       {"name": "b-shop", "egress_ips": ["198.51.100.100", "198.51.100.101"]},
+                       {"name": "c-second", "egress_ips": ["203.0.113.60"]},
+                       {"name": "d-node", "egress_ips": ["198.51.100.77"]}]}
+
+
+def test_migration_into_dual_stack_cluster():
+    nodes = [node("worker01", v4="198.51.100.11", v6="2001:db8:1::11", extra_cidrs=["203.0.113.11/24"]),
+             node("worker02", v4="198.51.100.12", v6="2001:db8:1::12", extra_cidrs=["198.51.100.77/24"])]
+    state = ovn.ovn_state(nodes, [])
+    plan = ovn.migration_plan(sdn_facts(), state, node_objs=nodes)
+    by_ns = dict((e["namespace"], e["egress_ips"]) for e in plan["egressips"])
+    # shared address: first namespace only (OVN refuses the second holder); secondary network
+    # address carried over (worker01 hosts 203.0.113.0/24); a host-cidrs address is refused
+    assert by_ns == {"a-web": ["198.51.100.100"], "b-shop": ["198.51.100.101"], "c-second": ["203.0.113.60"]}
+    lost = dict(((x["object"], x["what"]), x["detail"]) for x in plan["not_carried_over"])
+    assert "also an egress IP of namespace a-web" in lost[("NetNamespace/b-shop", "egressIPs")]
+    assert "node IP" in lost[("NetNamespace/d-node", "egressIPs")]
+    # the plan is what the controller then accepts: nothing refused, every address placed
+    eips = [eip("egressip-" + ns, ips) for ns, ips in sorted(by_ns.items())]
+    for e in eips:
+        e["metadata"]["creationTimestamp"] = "2026-01-01T00:00:00Z"
+    pred, found = run([dict(n) for n in nodes], eips)
+    assert sorted(pred.assignments) == ["198.51.100.100", "198.51.100.101", "203.0.113.60"]
+    assert [f for f in found if f.severity == "error"] == []
+
+
+# -- allocation of both families (egressip_ovn count + count_ipv6) ---------------------------
+
+def mutation_params(**kw):
+    params = dict(name="web", egress_ips=None, count=None, count_ipv6=None, pool=None, namespace="web",
+                  namespace_selector=None, pod_selector=None, state="present", egressips=None,
+                  assignable_nodes=[], exclusive_assignable=False, migrate_from=None, migrate_prefix="egressip-",
+                  reserved_ips=[], gateway=None)
+    params.update(kw)
+    return params
+
+
+def mutate(nodes, eips, **kw):
+    from ansible_collections.ocp.egressip.plugins.module_utils.ovn.runner import ovn_mutation
+    state = ovn.ovn_state(nodes, eips)
+    raw = dict(Node=dict((n["metadata"]["name"], n) for n in nodes),
+               EgressIP=dict((e["metadata"]["name"], e) for e in eips))
+    return ovn_mutation(mutation_params(**kw))(state, dict(raw=raw, platform=None, control_plane=set()))
+
+
+def test_count_ipv6_allocates_free_hostable_addresses_and_keeps_ipv4():
+    nodes = dual(2) + [node("infra", v4="198.51.100.30", v6="2001:db8:1::1", labelled=False,
+                            extra_cidrs=["2001:db8:1::2/64"])]
+    others = [eip("other", ["2001:db8:1::3"], [("2001:db8:1::3", "worker01")])]
+    m = mutate(nodes, others + [eip("web", ["198.51.100.100"])], count_ipv6=1)
+    # ::1 node address of infra, ::2 in infra's host-cidrs, ::3 held by "other"; ::b, ::c worker addresses
+    assert m.specs["web"]["egressIPs"] == ["198.51.100.100", "2001:db8:1::4"]
+    # dual-stack in one go, from explicit pools of both families
+    m = mutate(dual(2), [], count=1, count_ipv6=1, pool=["198.51.100.200-198.51.100.210", "2001:db8:1::100/120"])
+    assert m.specs["web"]["egressIPs"] == ["198.51.100.200", "2001:db8:1::101"]
+    # kept while valid: a second run changes nothing
+    eips = [eip("web", ["198.51.100.200", "2001:db8:1::101"])]
+    m = mutate(dual(2), eips, count=1, count_ipv6=1, pool=["198.51.100.200-198.51.100.210", "2001:db8:1::100/120"])
+    assert m.specs["web"]["egressIPs"] == ["198.51.100.200", "2001:db8:1::101"]
+
+
+def test_count_ipv6_errors_name_the_field():
+    from ansible_collections.ocp.egressip.plugins.module_utils.runner import RunnerError
+    with pytest.raises(RunnerError, match=r"cannot allocate: EgressIP web: .*IPv6"):
+        mutate(dual(2), [], count_ipv6=1, pool=["198.51.100.0/24"])
+    with pytest.raises(A.InputError, match=r"EgressIP web: pool\[0\]: '2001:db8::/64x'"):
+        mutate(dual(2), [], count_ipv6=1, pool=["2001:db8::/64x"])
+    with pytest.raises(A.InputError, match=r"EgressIP web: egress_ips\[1\]: '2001:db8::zz'"):
+        mutate(dual(2), [], egress_ips=["198.51.100.100", "2001:db8::zz"])

@@ -101,7 +101,7 @@ def test_what_the_model_hands_out_is_always_allowed(cluster):
             assert holders[ip] == {name}
     # per-family capacity: every node that received an address is within its capacities
     for node_name, enode in view.nodes.items():
-        final = [(ip, owner) for ip, owner in view.allocations.get(node_name, {}).items()]
+        final = list(view.allocations.get(node_name, {}).items())
         added_here = [ip for r in view.results.values() for ip, n in r.added if n == node_name]
         if not added_here:
             continue

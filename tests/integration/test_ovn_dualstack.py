@@ -1,0 +1,102 @@
+"""egressip_ovn and egressip_facts on a dual-stack and a multi-NIC OVN-Kubernetes lab
+(scenarios seed-ovn-dualstack, seed-ovn-multinic): one EgressIP with an IPv4 and an IPv6
+address, an address of a secondary host network, the first-holder rule, pending/stale truth.
+Assertions on the module output AND on the objects the lab's controller emulation wrote."""
+import pytest
+
+from tests.lab.fixtures import start_lab
+from tests.integration.helpers import delta, run_tasks
+from tests.integration.test_ovn import WORKERS, eip, labelled, ok, ovn, refused, status, sub
+
+V4, V6 = "198.51.100.120", "2001:db8::120"
+SECONDARY = "203.0.113.150"
+
+
+@pytest.fixture
+def dual_lab(tmp_path):
+    with start_lab(sub(tmp_path, "dual"), scenario="seed-ovn-dualstack") as lab:
+        yield lab
+
+
+@pytest.fixture
+def multinic_lab(tmp_path):
+    with start_lab(sub(tmp_path, "multi"), scenario="seed-ovn-multinic") as lab:
+        yield lab
+
+
+def dual_web(ips, **extra):
+    args = dict(name="egressip-mywebserver", namespace="mywebserver", egress_ips=list(ips), assignable_nodes=WORKERS)
+    args.update(extra)
+    return ovn(**args)
+
+
+def test_dual_stack_egressip(tmp_path, dual_lab):
+    lab = dual_lab
+    # written in non-canonical form: the module writes the controller's canonical form
+    out = ok(run_tasks(tmp_path, lab, [dual_web([V4, "2001:DB8:0:0:0:0:0:120"])]))
+    assert out["changed"] and labelled(lab) == WORKERS
+    obj = eip(lab, "egressip-mywebserver")
+    assert obj["spec"]["egressIPs"] == [V4, V6]
+    placed = status(obj)
+    assert set(placed) == {V4, V6} and sorted(placed.values()) == WORKERS    # one per node, both families
+    # the module's assignments are the plan's (the controller's predicted pass), and match
+    assert out["assignments"] == placed
+    # converged: nothing written
+    s0 = lab.stats()
+    out = ok(run_tasks(tmp_path, lab, [dual_web([V4, V6])]))
+    assert not out["changed"] and delta(s0, lab.stats())["writes"] == 0
+    # facts: verified status, no pending, load per node
+    facts = ok(run_tasks(tmp_path, lab, [{"ocp.egressip.egressip_facts": {}}]))["egressip"]
+    ns = [n for n in facts["namespaces"] if n["name"] == "egressip-mywebserver"][0]
+    assert ns["assignments"] == placed and ns["pending"] == [] and ns["stale"] == []
+    assert facts["load"] == {"worker01": 1, "worker02": 1}
+
+
+def test_replaced_address_is_never_reported(tmp_path, dual_lab):
+    lab = dual_lab
+    ok(run_tasks(tmp_path, lab, [dual_web([V4, V6])]))
+    out = ok(run_tasks(tmp_path, lab, [dual_web([V4, "2001:db8::121"])]))
+    assert V6 not in out["assignments"] and set(out["assignments"]) <= {V4, "2001:db8::121"}
+    assert status(eip(lab, "egressip-mywebserver")) == out["assignments"]
+
+
+def test_ipv6_node_address_and_first_holder(tmp_path, dual_lab):
+    lab = dual_lab
+    # worker01's own IPv6 address (host-cidrs) is refused before writing
+    out = refused(tmp_path, lab, [dual_web([V4, "2001:db8::144"])], "IP_IS_HOST_IP")
+    assert "conflicting with a host (worker01) IP address" in out["msg"]
+    # an address held by another EgressIP stays with it: the newcomer is refused
+    ok(run_tasks(tmp_path, lab, [dual_web([V6])]))
+    out = refused(tmp_path, lab, [ovn(name="eip-new", namespace="default", egress_ips=[V6])], "IP_MULTIPLE_NAMESPACES")
+    assert "already allocated for EgressIP: egressip-mywebserver" in out["msg"]
+    # unparsable: a clear error naming the field and value, nothing written
+    s0 = lab.stats()
+    res = run_tasks(tmp_path, lab, [ovn(name="eip-bad", namespace="default", egress_ips=["2001:db8::zz"])])
+    assert res.rc != 0 and "egress_ips[0]" in res.result(-1)["msg"] and "2001:db8::zz" in res.result(-1)["msg"]
+    assert delta(s0, lab.stats())["writes"] == 0
+
+
+def test_secondary_host_network(tmp_path, multinic_lab):
+    lab = multinic_lab
+    out = ok(run_tasks(tmp_path, lab, [dual_web([SECONDARY])]))
+    obj = eip(lab, "egressip-mywebserver")
+    assert status(obj) == out["assignments"] and list(status(obj)) == [SECONDARY]
+    assert status(obj)[SECONDARY] in WORKERS
+    facts = ok(run_tasks(tmp_path, lab, [{"ocp.egressip.egressip_facts": {}}]))["egressip"]
+    assert not [f for f in facts["findings"] if f["code"] == "IP_NO_NODE"]
+    w = [n for n in facts["nodes"] if n["name"] == "worker01"][0]
+    assert w["secondary_networks"] == ["203.0.113.128/25"]
+
+
+def test_count_ipv6_allocates_a_dual_stack_object(tmp_path, dual_lab):
+    lab = dual_lab
+    task = ovn(name="eip-counted", namespace="default", count=1, count_ipv6=1, assignable_nodes=WORKERS,
+               pool=["198.51.100.200-198.51.100.210", "2001:db8::200-2001:db8::210"])
+    out = ok(run_tasks(tmp_path, lab, [task]))
+    obj = eip(lab, "eip-counted")
+    assert obj["spec"]["egressIPs"] == ["198.51.100.200", "2001:db8::200"]
+    assert status(obj) == out["assignments"] and sorted(status(obj).values()) == WORKERS
+    # converged: the same task writes nothing
+    s0 = lab.stats()
+    out = ok(run_tasks(tmp_path, lab, [task]))
+    assert not out["changed"] and delta(s0, lab.stats())["writes"] == 0
