@@ -227,7 +227,8 @@ def empty_batch_note(option):
 def needs_held(state, requests, context):
     """The quarantine record is read only when some request still needs new addresses (a
     converged run makes no extra request)."""
-    if not context or not any(len(state.namespaces[r.namespace].egress_ips) < r.count for r in requests):
+    if not context or not context.get("held") or \
+            not any(len(state.namespaces[r.namespace].egress_ips) < r.count for r in requests):
         return None
     return context["held"]()
 
@@ -235,7 +236,7 @@ def needs_held(state, requests, context):
 def refuse_held(state, before, context):
     """Explicit addresses new to a namespace that are held for another one (quarantine, a
     firewall record that still names them) are refused, naming the holder and until when."""
-    if not context:
+    if not context or not context.get("held"):
         return
     new = {}
     for name, ips in before.items():
