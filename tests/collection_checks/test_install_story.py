@@ -18,8 +18,9 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 # definition for this repository) stays out of the tarball.
 CONTENT_DIRS = ("changelogs", "docs", "meta", "playbooks", "plugins", "rbac")
 CONTENT_FILES = ("README.md", "bindep.txt", "requirements.txt")
-NEVER = ("scripts/", "tests/", "conftest.py", "pytest.ini", "requirements-test.txt", "benchmarks/", ".ci/",
-         "reports/", "/molecule/", ".ansible-lint", "execution-environment.yml", ".gitignore", "__pycache__")
+NEVER_AT_TOP = ("scripts/", "tests/", "conftest.py", "pytest.ini", "requirements-test.txt", "benchmarks/", ".ci/",
+                "reports/", "build/", ".ansible-lint", ".yamllint", "execution-environment.yml", ".gitignore")
+NEVER_ANYWHERE = ("/molecule/", "__pycache__", ".pyc")
 
 
 def _is_content(path):
@@ -50,7 +51,8 @@ def test_tarball_holds_exactly_the_content(tarball_files):
     expected = {f for f in _tracked_files() if _is_content(f)} | {"MANIFEST.json", "FILES.json"}
     assert sorted(tarball_files - expected) == [], "not content, but in the tarball"
     assert sorted(expected - tarball_files) == [], "content missing from the tarball"
-    leaked = sorted(f for f in tarball_files if any(n in "/" + f for n in NEVER))
+    leaked = sorted(f for f in tarball_files
+                    if f.startswith(NEVER_AT_TOP) or any(n in "/" + f for n in NEVER_ANYWHERE))
     assert not leaked, leaked
     for needed in ("plugins/modules/egressip_facts.py", "roles/egressip/tasks/main.yml", "meta/runtime.yml",
                    "meta/execution-environment.yml", "requirements.txt", "bindep.txt", "playbooks/auto.yml"):
