@@ -29,7 +29,7 @@ def _quickstart_vars():
 def _pool_addresses(pool):
     out = set()
     for item in pool:
-        first, _, last = item.partition("-")
+        first, last = (item.split("-", 1) + [""])[:2]
         a, b = ipaddress.ip_address(first), ipaddress.ip_address(last or first)
         out |= {ipaddress.ip_address(i) for i in range(int(a), int(b) + 1)}
     return out
