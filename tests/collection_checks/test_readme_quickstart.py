@@ -1,7 +1,8 @@
 """The README's real-cluster quick start is safe as written: its variables file passes the
 role's argument specification and gives an explicit pool, the gateway (outside the pool) and
-reserved addresses, and the README's other examples that allocate name a pool and the gateway. Run against the lab (the blog's 192.168.50.0/24 mapped to 198.51.100.0/24), the plan
-writes nothing and the run hands out an address of the pool only."""
+reserved addresses, and the README's other examples that allocate name a pool and the gateway.
+Run against the lab (the blog's 192.168.50.0/24 mapped to 198.51.100.0/24), the plan writes
+nothing and the run hands out an address of the pool only."""
 import ipaddress
 import json
 import os
