@@ -73,9 +73,11 @@ def _stated_ranges():
     stated["meta/runtime.yml"] = SpecifierSet(yaml.safe_load((ROOT / "meta" / "runtime.yml").read_text())["requires_ansible"])
     ee = yaml.safe_load((ROOT / "execution-environment.yml").read_text())
     stated["execution-environment.yml"] = SpecifierSet(ee["dependencies"]["ansible_core"]["package_pip"][len("ansible-core"):])
-    readme = re.search(r"ansible-core `([^`]+)`", (ROOT / "README.md").read_text())
-    assert readme, "README.md states no ansible-core range (ansible-core `>=X,<Y`)"
-    stated["README.md"] = SpecifierSet(readme.group(1))
+    assert re.search(r"ansible-core `([^`]+)`", (ROOT / "README.md").read_text()), \
+        "README.md states no ansible-core range (ansible-core `>=X,<Y`)"
+    for doc in [ROOT / "README.md"] + sorted((ROOT / "docs").glob("*.md")):
+        for n, found in enumerate(re.findall(r"ansible-core `([^`]+)`", doc.read_text())):
+            stated["%s #%d" % (doc.relative_to(ROOT), n + 1)] = SpecifierSet(found)
     for meta in sorted(ROOT.glob("roles/*/meta/main.yml")):
         minimum = yaml.safe_load(meta.read_text())["galaxy_info"]["min_ansible_version"]
         stated[str(meta.relative_to(ROOT)) + " (minimum)"] = SpecifierSet(">=%s" % minimum)
