@@ -18,8 +18,9 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 # definition for this repository) stays out of the tarball.
 CONTENT_DIRS = ("changelogs", "docs", "meta", "playbooks", "plugins", "rbac")
 CONTENT_FILES = ("README.md", "bindep.txt", "requirements.txt")
-NEVER = ("scripts/", "tests/", "conftest.py", "pytest.ini", "requirements-test.txt", "benchmarks/", ".ci/",
-         "reports/", "/molecule/", ".ansible-lint", "execution-environment.yml", ".gitignore", "__pycache__")
+NEVER_AT_TOP = ("scripts/", "tests/", "conftest.py", "pytest.ini", "requirements-test.txt", "benchmarks/", ".ci/",
+                "reports/", "build/", ".ansible-lint", ".yamllint", "execution-environment.yml", ".gitignore")
+NEVER_ANYWHERE = ("/molecule/", "__pycache__", ".pyc")
 
 
 def _is_content(path):
@@ -50,7 +51,8 @@ def test_tarball_holds_exactly_the_content(tarball_files):
     expected = {f for f in _tracked_files() if _is_content(f)} | {"MANIFEST.json", "FILES.json"}
     assert sorted(tarball_files - expected) == [], "not content, but in the tarball"
     assert sorted(expected - tarball_files) == [], "content missing from the tarball"
-    leaked = sorted(f for f in tarball_files if any(n in "/" + f for n in NEVER))
+    leaked = sorted(f for f in tarball_files
+                    if f.startswith(NEVER_AT_TOP) or any(n in "/" + f for n in NEVER_ANYWHERE))
     assert not leaked, leaked
     for needed in ("plugins/modules/egressip_facts.py", "roles/egressip/tasks/main.yml", "meta/runtime.yml",
                    "meta/execution-environment.yml", "requirements.txt", "bindep.txt", "playbooks/auto.yml"):
@@ -71,9 +73,11 @@ def _stated_ranges():
     stated["meta/runtime.yml"] = SpecifierSet(yaml.safe_load((ROOT / "meta" / "runtime.yml").read_text())["requires_ansible"])
     ee = yaml.safe_load((ROOT / "execution-environment.yml").read_text())
     stated["execution-environment.yml"] = SpecifierSet(ee["dependencies"]["ansible_core"]["package_pip"][len("ansible-core"):])
-    readme = re.search(r"ansible-core `([^`]+)`", (ROOT / "README.md").read_text())
-    assert readme, "README.md states no ansible-core range (ansible-core `>=X,<Y`)"
-    stated["README.md"] = SpecifierSet(readme.group(1))
+    assert re.search(r"ansible-core `([^`]+)`", (ROOT / "README.md").read_text()), \
+        "README.md states no ansible-core range (ansible-core `>=X,<Y`)"
+    for doc in [ROOT / "README.md"] + sorted((ROOT / "docs").glob("*.md")):
+        for n, found in enumerate(re.findall(r"ansible-core `([^`]+)`", doc.read_text())):
+            stated["%s #%d" % (doc.relative_to(ROOT), n + 1)] = SpecifierSet(found)
     for meta in sorted(ROOT.glob("roles/*/meta/main.yml")):
         minimum = yaml.safe_load(meta.read_text())["galaxy_info"]["min_ansible_version"]
         stated[str(meta.relative_to(ROOT)) + " (minimum)"] = SpecifierSet(">=%s" % minimum)

@@ -215,9 +215,20 @@ def test_ovn_cluster_takes_the_ovn_path(tmp_path):
 def test_static_count_allocates_two_ips_on_two_nodes(tls_lab, tmp_path):
     extra = {"namespace_name": "mywebserver", "nodes": "worker01, worker02", "pool": "198.51.100.130-198.51.100.139",
              "node_network": CIDR, "node_interface": "enp1s0", "targets": ""}
+    # the plan (check mode, as the AWX workflow's plan node runs it) publishes the addresses it
+    # would assign (set_stats) and writes nothing
+    plan = play(tls_lab, tmp_path, "static.yml", extra=extra, check=True)
+    assert plan.rc == 0, plan
+    stats = plan.doc["global_custom_stats"]
+    assert stats["egressip_check_mode"] is True
+    assert stats["egressip_assigned"]["mywebserver"]["egress_ips"] == ["198.51.100.130", "198.51.100.131"]
+    assert tls_lab.stats()["writes"] == 0
     res = play(tls_lab, tmp_path, "static.yml", extra=extra)
     assert res.rc == 0, res
     assert tls_lab.get(NETNAMESPACE % "mywebserver")["egressIPs"] == ["198.51.100.130", "198.51.100.131"]
+    stats = res.doc["global_custom_stats"]
+    assert stats["egressip_check_mode"] is False and isinstance(stats["egressip_findings"], list)
+    assert sorted(stats["egressip_assigned"]["mywebserver"]["nodes"].values()) == ["worker01", "worker02"]
     pins = sorted(tls_lab.get(HOSTSUBNET % n).get("egressIPs") or [] for n in ("worker01", "worker02"))
     assert pins == [["198.51.100.130"], ["198.51.100.131"]]
     assert all(a["active"] for a in tls_lab.assignments().values())
