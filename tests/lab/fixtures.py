@@ -119,8 +119,8 @@ class Lab:
     def reset(self):
         return self.post("/_lab/reset")
 
-    def fault(self, verb=None, kind=None, name=None, status=None, count=1, hang=None):
-        rule = {"verb": verb, "kind": kind, "name": name, "count": count}
+    def fault(self, verb=None, kind=None, name=None, status=None, count=1, hang=None, after=0):
+        rule = {"verb": verb, "kind": kind, "name": name, "count": count, "after": after}
         rule.update({"status": status} if hang is None else {"hang": hang})
         return self.post("/_lab/faults", rule)
 
