@@ -232,8 +232,8 @@ def test_rerun_after_kill_9_reuses_its_orphaned_pins(lab):
     lab.clear_faults()
     snap = snapshot(lab)
     assert snap["NetNamespace/mywebserver"] == [], "the killed run reached the NetNamespace: %r" % snap
-    assert sorted(snap["HostSubnet/worker01"][1] + snap["HostSubnet/worker02"][1]) == ["198.51.100.130",
-                                                                                     "198.51.100.131"]
+    both = ["198.51.100.130", "198.51.100.131"]
+    assert sorted(snap["HostSubnet/worker01"][1] + snap["HostSubnet/worker02"][1]) == both
     facts = run_module(egressip_facts.main, {"node_network": NET}, lab)
     assert [f["code"] for f in facts.result["egressip"]["findings"]].count("IP_UNUSED") == 2, facts
     rerun = netns(lab, name="mywebserver", count=2, mode="manual", nodes=["worker01", "worker02"],
@@ -243,8 +243,7 @@ def test_rerun_after_kill_9_reuses_its_orphaned_pins(lab):
     time.sleep(4)                        # the hanging patch lands late with a stale resourceVersion: 409
     final = snapshot(lab)
     assert sorted(final["NetNamespace/mywebserver"]) == ["198.51.100.130", "198.51.100.131"]
-    assert sorted(final["HostSubnet/worker01"][1] + final["HostSubnet/worker02"][1]) == ["198.51.100.130",
-                                                                                       "198.51.100.131"]
+    assert sorted(final["HostSubnet/worker01"][1] + final["HostSubnet/worker02"][1]) == both
 
 
 def test_release_of_a_deleted_namespace_removes_its_orphaned_pins(lab):
@@ -323,3 +322,24 @@ def test_facts_report_orphans(lab):
     assert "198.51.100.77" in found["FIREWALL_RECORD_STALE_IP"] and "198.51.100.120" not in found[
         "FIREWALL_RECORD_STALE_IP"]
     reset(lab)
+
+
+def test_rerun_after_401_with_failed_rollback_reuses_its_orphaned_pins(lab):
+    """The token is revoked after the pins were written: the NetNamespace write and the
+    rollback of the pins both get 401 (rollback impossible). The re-run (new token) converges
+    from an exactly-sized pool."""
+    reset(lab)
+    args = dict(name="mywebserver", count=2, mode="manual", nodes=["worker01", "worker02"],
+                pool=["198.51.100.130-198.51.100.131"], node_network=NET)
+    lab.fault(verb="patch", kind="NetNamespace", status=401, count=1)
+    lab.fault(verb="patch", kind="HostSubnet", status=401, count=10, after=2)    # the two pins go through
+    try:
+        first = netns(lab, **args)
+    finally:
+        lab.clear_faults()
+    assert first.failed and "ROLLBACK FAILED" in first.msg, first
+    snap = snapshot(lab)
+    assert snap["NetNamespace/mywebserver"] == [] and snap["HostSubnet/worker01"][1] + snap["HostSubnet/worker02"][1]
+    rerun = netns(lab, **args)
+    assert not rerun.failed, rerun
+    assert sorted(snapshot(lab)["NetNamespace/mywebserver"]) == ["198.51.100.130", "198.51.100.131"]

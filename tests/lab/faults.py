@@ -28,8 +28,14 @@ class Faults:
         count = rule.get("count", 1)
         if not isinstance(count, int) or count < 1:
             raise ValueError("count must be a positive integer")
+        after = rule.get("after", 0)
+        if not isinstance(after, int) or after < 0:
+            raise ValueError("after must be a non-negative integer")
+        # after: let that many matching requests through first (e.g. a token revoked between
+        # a run's first writes and its rollback)
         clean = {"verb": verb, "kind": rule.get("kind"), "name": rule.get("name"),
-                 "subresource": rule.get("subresource"), "status": status, "hang": hang, "count": count}
+                 "subresource": rule.get("subresource"), "status": status, "hang": hang, "count": count,
+                 "after": after}
         with self.lock:
             self.rules.append(clean)
         return clean
@@ -56,6 +62,9 @@ class Faults:
                 if rule["name"] and rule["name"] != name:
                     continue
                 if rule.get("subresource") and rule["subresource"] != subresource:
+                    continue
+                if rule.get("after"):
+                    rule["after"] -= 1
                     continue
                 rule["count"] -= 1
                 if rule["count"] <= 0:

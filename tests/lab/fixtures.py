@@ -124,8 +124,8 @@ class Lab:
     def reset(self):
         return self.post("/_lab/reset")
 
-    def fault(self, verb=None, kind=None, name=None, status=None, count=1, hang=None, subresource=None):
-        rule = {"verb": verb, "kind": kind, "name": name, "count": count, "subresource": subresource}
+    def fault(self, verb=None, kind=None, name=None, status=None, count=1, hang=None, subresource=None, after=0):
+        rule = {"verb": verb, "kind": kind, "name": name, "count": count, "subresource": subresource, "after": after}
         rule.update({"status": status} if hang is None else {"hang": hang})
         return self.post("/_lab/faults", rule)
 

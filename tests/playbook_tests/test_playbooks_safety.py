@@ -127,3 +127,26 @@ def test_report_lists_orphans(lab, tmp_path):
     md = (tmp_path / "report.md").read_text()
     orphans = md.split("## Orphans", 1)[1].split("## Findings", 1)[0]
     assert "`IP_UNUSED`" in orphans and "198.51.100.99" in orphans, orphans
+
+
+def test_firewall_records_hold_addresses_and_failover_loss_is_noted(lab, tmp_path):
+    """localhost doubles as a firewall target whose record still names a deleted project's .2:
+    the role reads the record before the plan and the allocation passes .2 over; with one
+    egress node the summary notes the lost failover; no targets named: the record is untouched."""
+    import json
+    state_dir = tmp_path / "fw"
+    state_dir.mkdir()
+    (state_dir / "namespaces.json").write_text(json.dumps({"gone-project": ["198.51.100.2"]}))
+    inventory = tmp_path / "inventory.json"
+    inventory.write_text(json.dumps({"all": {"children": {"egressip_targets": {"hosts": {"localhost": {
+        "egressip_firewall_state_dir": str(state_dir)}}}}}}))
+    res = play(lab, tmp_path, "auto.yml", "-i", str(inventory), extra={
+        "egressip_namespace_name": "mywebserver", "egressip_auto_nodes": "worker01",
+        "egressip_egress_cidr": CIDR, "egressip_node_network": CIDR})
+    assert res.rc == 0, res
+    assert lab.get(NETNAMESPACE % "mywebserver")["egressIPs"] == ["198.51.100.3"]
+    result = res.task("Summarise")["ansible_facts"]["egressip_result"]
+    assert any(s["ip"] == "198.51.100.2" and "firewall record" in s["reason"] for s in result["skipped"]), result
+    assert any(n.startswith("failover: ") and "only 1 Ready node" in n for n in result["notes"]), result["notes"]
+    assert any("gone-project" in n and n.startswith("orphan: ") for n in result["notes"]), result["notes"]
+    assert json.loads((state_dir / "namespaces.json").read_text()) == {"gone-project": ["198.51.100.2"]}
