@@ -172,3 +172,19 @@ def test_seed_errors_fail_before_any_write(story, playbook, extra, expected):
     assert story.ruleset() == ruleset
     assert story.ns_ips() == []
     assert all(not story.hs(w).get("egressCIDRs") and not story.hs(w).get("egressIPs") for w in WORKERS)
+
+
+def test_probe_pod_refused_stops_the_run_before_any_write(story):
+    """The API path's failures stop the whole job before anything is written (here the SCC
+    admission refuses the privileged pod; every other failure: tests/e2e/test_node_probe.py)."""
+    story.lab.post("/_lab/scc", {"privileged": False})
+    ruleset = story.ruleset()
+    res = story.run("auto.yml", **AUTO)
+    assert res.rc != 0
+    messages = res.messages()
+    assert "unable to validate against any security context constraint" in messages, res.describe()
+    assert "node worker01: the API refused the probe pod" in messages
+    assert "use of the SCC 'privileged'" in messages and "nothing was written to the egress objects" in messages
+    assert story.lab.collection_writes() == []
+    assert story.ruleset() == ruleset
+    assert story.ns_ips() == [] and not story.hs("worker01").get("egressCIDRs")
