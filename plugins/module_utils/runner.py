@@ -497,7 +497,9 @@ class Runner(object):
         """What the change functions may need beyond the core state."""
         control_plane = set()
         for name, node in (self.raw.get("Node") or {}).items():
-            labels = (node.get("metadata") or {}).get("labels") or {}
+            labels = node["metadata"].get("labels")
+            if not isinstance(labels, dict):    # a corrupt Node is reported by the state builder
+                continue
             if "node-role.kubernetes.io/master" in labels or "node-role.kubernetes.io/control-plane" in labels:
                 control_plane.add(name)
         return dict(control_plane=control_plane, held=self.held,

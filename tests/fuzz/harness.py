@@ -84,6 +84,21 @@ class InProcessLab(object):
     def objects(self, kind):
         return [json.loads(json.dumps(o)) for o in self.cluster.store.items(BY_KIND[kind])]
 
+    def snapshot(self, skip=("Lease",)):
+        """The stored objects (but the lock's Lease) without the fields every write bumps: equal
+        snapshots mean nothing was changed, or what was changed was rolled back."""
+        out = {}
+        with self.cluster.lock:
+            for key, obj in self.cluster.store.objects.items():
+                if key[0] in skip:
+                    continue
+                obj = json.loads(json.dumps(obj, default=str))
+                if isinstance(obj, dict) and isinstance(obj.get("metadata"), dict):
+                    for field in ("resourceVersion", "generation"):
+                        obj["metadata"].pop(field, None)
+                out[repr(key)] = obj
+        return out
+
     def writes(self):
         return self.server.stats.snapshot()["writes"]
 

@@ -80,8 +80,8 @@ class Cluster:
                 desired = self.controller().reconcile()
             except Exception as exc:  # noqa: BLE001 - an object the controller cannot read
                 # a real controller logs the error and keeps serving the other objects
-                self.events.log("E", "lab", "controller failed: %r" % (exc,))
-                traceback.print_exc()
+                self.events.log("E", "lab", "controller failed: %s" % "".join(
+                    traceback.format_exception_only(type(exc), exc)).strip())
                 return
             self.dataplane.sync(desired)
             self.kubelet.gc()

@@ -91,7 +91,8 @@ class Store:
         if new == old:
             return copy.deepcopy(old)
         if _spec_part(new) != _spec_part(old) or (not kind.status and new.get("status") != old.get("status")):
-            meta["generation"] = int(old["metadata"].get("generation", 1)) + 1
+            generation = old["metadata"].get("generation", 1)
+            meta["generation"] = (generation if isinstance(generation, int) else 1) + 1
         meta["resourceVersion"] = self._bump()
         self.objects[self._key(kind, meta.get("namespace"), meta["name"])] = new
         self._record("MODIFIED", new)

@@ -85,8 +85,9 @@ def labs():
         yield {"sdn": sdn, "ovn": ovn}
 
 
-def check(outcome, lab, check_mode, names, where):
-    """The properties every fuzzed run must have; returns writes made by a refused run."""
+def check(outcome, lab, check_mode, names, where, before):
+    """The properties every fuzzed run must have (``before``: lab.snapshot() before the run);
+    returns the number of writes a refused run made (0)."""
     assert outcome.crash is None, "%s crashed:\n%s" % (where, outcome.crash)
     res = outcome.result
     writes = lab.writes()
@@ -98,7 +99,13 @@ def check(outcome, lab, check_mode, names, where):
     assert msg.strip(), "%s: failed without a message: %s" % (where, res)
     assert crash_text(msg) is None, msg
     assert printable(msg) == msg, "%s: raw non-printable characters in %r" % (where, msg)
-    assert any(n in msg for n in names) or msg in ANSIBLE_CORE_UNNAMED, "%s: the message names none of %s: %s" % (where, sorted(names), msg)
+    assert any(n in msg for n in names) or msg in ANSIBLE_CORE_UNNAMED, \
+        "%s: the message names none of %s: %s" % (where, sorted(names), msg)
+    if "writing " in msg and " failed: " in msg:
+        # not a refusal: the API server refused a write (the stored object is invalid as a whole);
+        # the run must leave the cluster as it found it
+        assert lab.snapshot() == before, "%s: a failed write left changes behind: %s" % (where, msg)
+        return 0
     assert writes == 0, "%s: a refused run wrote %d times: %s" % (where, writes, msg)
     return writes
 
@@ -139,6 +146,7 @@ def test_fuzz_module_arguments(labs, counts, name):
     def fuzz(task):
         chosen, args, check_mode = task
         lab.reset()
+        before = lab.snapshot()
         outcome = run_module(name, dict(args, **lab.auth), check_mode=check_mode)
         names = set(chosen)
         for key in chosen:
@@ -148,7 +156,7 @@ def test_fuzz_module_arguments(labs, counts, name):
         # a refusal may come from the combination: the base task's own fields count as named too
         names.update(["egressIPs", "egressCIDRs", "NetNamespace", "HostSubnet", "EgressIP"] + list(BASE[name]))
         counts["args"] += 1
-        counts["refusal_writes"] += check(outcome, lab, check_mode, names, "%s %r" % (name, args))
+        counts["refusal_writes"] += check(outcome, lab, check_mode, names, "%s %r" % (name, args), before)
     fuzz()
 
 
@@ -183,15 +191,16 @@ def test_fuzz_cluster_objects(labs, counts, case, check_mode):
     value = data.draw(annotation_text if annotation else garbage, label="value")
     lab.put_raw(kind, put_at(obj, path, value), obj["metadata"]["name"])
     lab.server.stats.reset()
+    before = lab.snapshot()
     name = obj["metadata"]["name"]
     names = set([kind, str(name)] + [str(p) for p in path if isinstance(p, str)])
     where = "%s %s %s = %r" % (kind, name, ".".join(str(p) for p in path), value)
     counts["objects"] += 1
     counts["refusal_writes"] += check(run_module("egressip_facts", dict(lab.auth)), lab, True, names,
-                                      "facts after " + where)
+                                      "facts after " + where, before)
     module, args = data.draw(st.sampled_from(WRITERS[backend]), label="writer")
     outcome = run_module(module, dict(args, node_network=NET, **lab.auth), check_mode=check_mode)
-    counts["refusal_writes"] += check(outcome, lab, check_mode, names, "%s after %s" % (module, where))
+    counts["refusal_writes"] += check(outcome, lab, check_mode, names, "%s after %s" % (module, where), before)
 
 
 def _at(obj, path):

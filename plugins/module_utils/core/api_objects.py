@@ -41,6 +41,17 @@ def _where(kind, plural, idx, obj):
     return '%s "%s"' % (kind, name) if isinstance(name, str) and name else "%s[%d]" % (plural, idx)
 
 
+def _addresses(field, value):
+    """An egress address list of an API object: a list (None = empty) whose items are kept as
+    given when they are scalars (a bad address becomes a finding in validate.py); a list or a
+    mapping inside raises InputError naming the field and the index."""
+    items = _need_list(field, value)
+    for idx, item in enumerate(items):
+        if isinstance(item, (list, dict)):
+            raise InputError("%s[%d]" % (field, idx), item, "must be an address string")
+    return items
+
+
 def _objects(field, items):
     items = _need_list(field, items)
     for i, item in enumerate(items):
@@ -97,7 +108,9 @@ def _node_ready(node_obj, missing=True):
     condition of False or Unknown makes a node not ready.  ``missing``: the answer when the
     node has no Ready condition (OVN-Kubernetes: False, egressip_controller.go:516-523 at
     ovn-kubernetes 6c366bb, where only status "True" is ready)."""
-    for cond in _get(node_obj, "Node status", "status", "conditions") or []:
+    name = (node_obj.get("metadata") or {}).get("name") if isinstance(node_obj.get("metadata"), dict) else None
+    field = "Node %s status" % name
+    for cond in _need_list(field + ".conditions", _get(node_obj, field, "status", "conditions")):
         if isinstance(cond, dict) and cond.get("type") == "Ready":
             if not missing:
                 return cond.get("status") == "True"
@@ -141,6 +154,32 @@ def _primary_network(name, annotations, node_networks, default_network):
     return network or default_network, cloud_network, capacity, cloud_interface, user_interface
 
 
+class _NodeProblems(object):
+    """What one Node object holds that cannot be used (no IPv4 InternalIP, a malformed
+    annotation, conditions of the wrong type): recorded per node, that part is ignored and the
+    rest of the cluster carries on (ClusterState.problems -> NODE_DATA_INVALID findings)."""
+
+    def __init__(self):
+        self.problems = {}
+
+    def attempt(self, name, parse, fallback, consequence):
+        try:
+            return parse()
+        except InputError as exc:
+            self.problems.setdefault(name, []).append("%s: ignored, %s" % (exc, consequence))
+            return fallback() if callable(fallback) else fallback
+
+
+def _node_meta(problems, name, obj, key):
+    value = _get(obj, "Node %s" % name, "metadata", key)
+    if value is None or isinstance(value, dict):
+        return value or {}
+    problems.problems.setdefault(name, []).append(
+        "%s: ignored, %s" % (InputError("Node %s metadata.%s" % (name, key), value, "must be a mapping"),
+                             "the node is taken as having none"))
+    return {}
+
+
 def state_from_sdn(hostsubnets, netnamespaces, nodes=(), node_networks=None, default_network=None,
                    reserved=(), gateway=None):
     """Build a ClusterState from openshift-sdn objects (JSON-decoded dicts).
@@ -149,6 +188,7 @@ def state_from_sdn(hostsubnets, netnamespaces, nodes=(), node_networks=None, def
     the OVN node-primary-ifaddr annotation, node_networks[name], default_network."""
     node_networks, default_network = _network_options(node_networks, default_network)
     node_objs = {}
+    problems = _NodeProblems()
     for obj in _objects("nodes", nodes):
         name = _need_str("nodes[].metadata.name", _get(obj, "Node", "metadata", "name"))
         node_objs[name] = obj
@@ -159,20 +199,20 @@ def state_from_sdn(hostsubnets, netnamespaces, nodes=(), node_networks=None, def
         name = _get(hs, field, "metadata", "name") or hs.get("host")
         name = _need_str(field + " metadata.name", name)
         node_obj = node_objs.get(name, {})
-        annotations = _get(node_obj, "Node %s" % name, "metadata", "annotations") or {}
-        if not isinstance(annotations, dict):
-            raise InputError("Node %s metadata.annotations" % name, annotations, "must be a mapping")
-        primary = _primary_network(name, annotations, node_networks, default_network)
+        annotations = _node_meta(problems, name, node_obj, "annotations")
+        primary = problems.attempt(
+            name, lambda: _primary_network(name, annotations, node_networks, default_network),
+            lambda: _primary_network(name, {}, node_networks, default_network), "the annotation is not used")
         network, cloud_network, capacity, interface, user_interface = primary
         result.append(Node(
             name=name,
             host_ip=_need_str(field + " hostIP", hs.get("hostIP")),
-            subnet=hs.get("subnet") or "",
-            ready=_node_ready(node_obj),
+            subnet=hs.get("subnet") if isinstance(hs.get("subnet"), str) else "",
+            ready=problems.attempt(name, lambda: _node_ready(node_obj), True, "taken as Ready"),
             interface=user_interface or (None if cloud_network else interface),
             network=network,
-            egress_cidrs=_need_list(field + " egressCIDRs", hs.get("egressCIDRs")),
-            egress_ips=_need_list(field + " egressIPs", hs.get("egressIPs")),
+            egress_cidrs=_addresses(field + " egressCIDRs", hs.get("egressCIDRs")),
+            egress_ips=_addresses(field + " egressIPs", hs.get("egressIPs")),
             capacity=capacity,
             cloud_network=cloud_network,
         ))
@@ -183,10 +223,12 @@ def state_from_sdn(hostsubnets, netnamespaces, nodes=(), node_networks=None, def
         namespaces.append(Namespace(
             name=_need_str(field + " metadata.name", name),
             netid=_need_count(field + " netid", nn.get("netid")),
-            egress_ips=_need_list(field + " egressIPs", nn.get("egressIPs")),
+            egress_ips=_addresses(field + " egressIPs", nn.get("egressIPs")),
         ))
-    return ClusterState(SDN, result, namespaces, reserved=_need_list("reserved", list(reserved) if isinstance(
+    state = ClusterState(SDN, result, namespaces, reserved=_need_list("reserved", list(reserved) if isinstance(
         reserved, (set, frozenset)) else reserved), gateway=gateway)
+    state.problems = problems.problems
+    return state
 
 
 def _ovn_ifaddr(name, raw):
@@ -198,6 +240,16 @@ def _ovn_ifaddr(name, raw):
     if not isinstance(data, dict) or not data.get("ipv4"):
         raise InputError(field, raw, 'must be a JSON object with "ipv4"')
     return _network_of(field + " ipv4", data["ipv4"])
+
+
+def _ipv6_only_ifaddr(raw):
+    """A node-primary-ifaddr annotation that is valid but has no IPv4 part (an IPv6-only node):
+    not a problem of the node, the core (IPv4) just has no network for it."""
+    try:
+        data = json.loads(raw) if isinstance(raw, str) else raw
+    except ValueError:
+        return False
+    return isinstance(data, dict) and bool(data.get("ipv6")) and not data.get("ipv4")
 
 
 def _internal_ip(node_obj, name, required=True):
@@ -231,34 +283,41 @@ def state_from_ovn(egressips, nodes, node_networks=None, default_network=None, r
     for i, obj in enumerate(_objects("egressips", egressips)):
         field = _where("EgressIP", "egressips", i, obj)
         name = _need_str(field + " metadata.name", _get(obj, field, "metadata", "name"))
-        namespaces.append(Namespace(name=name, egress_ips=_need_list(field + " spec.egressIPs",
+        namespaces.append(Namespace(name=name, egress_ips=_addresses(field + " spec.egressIPs",
                                                                      _get(obj, field, "spec", "egressIPs"))))
         for item in _need_list(field + " status.items", _get(obj, field, "status", "items")):
-            if isinstance(item, dict) and isinstance(item.get("node"), str):
+            if isinstance(item, dict) and isinstance(item.get("node"), str) and isinstance(item.get("egressIP"), str):
                 placed.setdefault(item["node"], []).append(item.get("egressIP"))
     result = []
+    problems = _NodeProblems()
     for obj in _objects("nodes", nodes):
         name = _need_str("nodes[].metadata.name", _get(obj, "Node", "metadata", "name"))
-        meta = obj.get("metadata") or {}
-        annotations = meta.get("annotations") or {}
-        labels = meta.get("labels") or {}
-        if not isinstance(annotations, dict) or not isinstance(labels, dict):
-            raise InputError("Node %s metadata" % name, meta, "annotations and labels must be mappings")
+        annotations = _node_meta(problems, name, obj, "annotations")
+        labels = _node_meta(problems, name, obj, "labels")
         try:
             primary = _primary_network(name, annotations, node_networks, default_network)
-        except InputError:
+        except InputError as exc:
             # an IPv6-only or malformed annotation: the core (IPv4) sees no network there; the
             # controller model (ovn/controller.py) reads both families and reports bad annotations
             # for this node only, as OVN-Kubernetes skips that node (egressip_event_handler.go:44-46)
+            if not _ipv6_only_ifaddr(annotations.get(OVN_IFADDR_ANNOTATION)):
+                problems.problems.setdefault(name, []).append("%s: ignored, the annotation is not used" % exc)
             clean = dict((k, v) for k, v in annotations.items() if k not in (OVN_IFADDR_ANNOTATION, CLOUD_ANNOTATION))
             primary = _primary_network(name, clean, node_networks, default_network)
         network, cloud_network, capacity, _interface, user_interface = primary
+        host_ip = problems.attempt(name, lambda: _internal_ip(obj, name, required=False), None,
+                                   "the node cannot host egress IPs and is left out")
+        if host_ip is None:
+            continue
         assignable = OVN_ASSIGNABLE_LABEL in labels
-        result.append(Node(name=name, host_ip=_internal_ip(obj, name, required=False),
-                           ready=_node_ready(obj, missing=False),
+        result.append(Node(name=name, host_ip=host_ip,
+                           ready=problems.attempt(name, lambda: _node_ready(obj, missing=False), False,
+                                                  "taken as not Ready"),
                            interface=user_interface, network=network,
                            egress_cidrs=[network] if assignable and network else [],
                            egress_ips=placed.get(name, []), capacity=capacity, cloud_network=cloud_network,
                            assignable=assignable))
-    return ClusterState(OVN, result, namespaces, reserved=_need_list("reserved", list(reserved) if isinstance(
+    state = ClusterState(OVN, result, namespaces, reserved=_need_list("reserved", list(reserved) if isinstance(
         reserved, (set, frozenset)) else reserved), gateway=gateway)
+    state.problems = problems.problems
+    return state

@@ -98,6 +98,9 @@ CODES = {
                                            "no failover when it goes down", _DOCS + " (high availability)"),
     "CIDR_SINGLE_NODE": Code(WARNING, 'egressCIDRs "{cidr}": only {count} Ready node(s) can host it ({nodes}): '
                                       "no failover", _SDN_COMMON + " findEgressIPAllocation"),
+    # API data: a Node object whose addresses, annotations or conditions cannot be used
+    "NODE_DATA_INVALID": Code(WARNING, 'Node {name} {field}: {value}: {reason}: ignored, {consequence}',
+                              "API objects as read (a corrupt or unexpected Node object affects that node only)"),
     "CIDR_OVERLAP": Code(WARNING, '{kind} "{name}" egressCIDRs: "{cidr}" overlaps "{other}" on the same node',
                          _SDN_COMMON + " UpdateHostSubnetEgress parsedCIDRs"),
 }

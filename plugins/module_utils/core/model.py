@@ -215,6 +215,8 @@ class ClusterState(object):
         self.gateways = frozenset(_need_str("gateways[]", item) for item in _need_list("gateways", gateways))
         self._index = None      # parsed indexes, built on demand by index.index_of()
         self._index_stamp = None
+        # node name -> [message]: parts of its Node object that could not be used (api_objects)
+        self.problems = {}
 
     def stamp(self):
         """Identity and change counts of what the cached index was built from; None when the
@@ -241,10 +243,12 @@ class ClusterState(object):
 
     def copy(self):
         """A deep copy: safe to edit in any way."""
-        return ClusterState(self.network_type,
-                            [Node(**node.to_dict()) for node in self.nodes.values()],
-                            [Namespace(**ns.to_dict()) for ns in self.namespaces.values()],
-                            set(self.reserved), self.gateway, self.gateways)
+        other = ClusterState(self.network_type,
+                             [Node(**node.to_dict()) for node in self.nodes.values()],
+                             [Namespace(**ns.to_dict()) for ns in self.namespaces.values()],
+                             set(self.reserved), self.gateway, self.gateways)
+        other.problems = dict((k, list(v)) for k, v in self.problems.items())
+        return other
 
     def fork(self):
         """A cheap copy that shares Node/Namespace objects with this state (copy on write
@@ -256,6 +260,7 @@ class ClusterState(object):
         other.reserved = self.reserved
         other.gateway = self.gateway
         other.gateways = self.gateways
+        other.problems = self.problems
         index = self.cached_index()
         other.set_index(index.fork() if index is not None else None)
         return other

@@ -29,7 +29,13 @@ def validate(state):
     with gc_paused():
         index = RootIndex(state)
         state.set_index(index)
-        return sort_findings(check_subjects(index, all_subjects(index)))
+        return sort_findings(check_subjects(index, all_subjects(index)) + node_problems(state))
+
+
+def node_problems(state):
+    """NODE_DATA_INVALID: what the state builders could not use of a Node object."""
+    return [Finding("NODE_DATA_INVALID", message, ["Node/%s" % name])
+            for name, messages in sorted((getattr(state, "problems", None) or {}).items()) for message in messages]
 
 
 def validate_change(index, touched_nodes, touched_namespaces, changed_ips):

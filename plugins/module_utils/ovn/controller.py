@@ -188,7 +188,9 @@ def _host_cidrs(annotations, ifaddr_raw):
 
 def _ready(obj):
     # EIPC:516-523 isEgressNodeReady: the Ready condition must be "True"; none = not ready
-    for cond in (obj.get("status") or {}).get("conditions") or []:
+    status = obj.get("status") if isinstance(obj.get("status"), dict) else {}
+    conditions = status.get("conditions") if isinstance(status.get("conditions"), list) else []
+    for cond in conditions:
         if isinstance(cond, dict) and cond.get("type") == "Ready":
             return cond.get("status") == "True"
     return False

@@ -102,9 +102,20 @@ def _meta(obj, key):
     return value if isinstance(value, dict) else {}
 
 
+def _status(node_obj):
+    """status of a Node object, {} when it is not a mapping (a corrupt Node is reported by the
+    state builder as NODE_DATA_INVALID; facts still lists it)."""
+    status = node_obj.get("status")
+    return status if isinstance(status, dict) else {}
+
+
+def _entries(value):
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
 def node_host_ip(node_obj):
     """The node's first InternalIP (either family), else the address of node-primary-ifaddr."""
-    for addr in (node_obj.get("status") or {}).get("addresses") or []:
+    for addr in _entries(_status(node_obj).get("addresses")):
         if isinstance(addr, dict) and addr.get("type") == "InternalIP" and addr.get("address"):
             return addr["address"]
     raw = _meta(node_obj, "annotations").get(IFADDR_ANNOTATION)
@@ -130,8 +141,11 @@ def status_items(egressips):
     for obj in egressips:
         name = (obj.get("metadata") or {}).get("name")
         items = []
-        for item in (obj.get("status") or {}).get("items") or []:
-            if isinstance(item, dict) and item.get("egressIP") and item.get("node"):
+        status = obj.get("status")
+        for item in (status.get("items") if isinstance(status, dict) else None) or []:
+            # written by OVN-Kubernetes; an item it could not have written (not two strings) is ignored
+            if isinstance(item, dict) and isinstance(item.get("egressIP"), str) and item["egressIP"] and \
+                    isinstance(item.get("node"), str) and item["node"]:
                 items.append((item["egressIP"], item["node"]))
         out[name] = items
     return out

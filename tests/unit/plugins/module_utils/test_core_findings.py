@@ -127,7 +127,24 @@ CASES = {
     "CIDR_OVERLAP": (lambda: _edit(A, {"worker02": {"egress_cidrs": [CIDR, ip(64) + "/28"]}}),
                      lambda: _edit(A, {"worker02": {"egress_cidrs": [CIDR, ip(96) + "/27"]}}),
                      ['"198.51.100.64/27" overlaps "198.51.100.64/28"']),
+    "NODE_DATA_INVALID": (lambda: _from_objects('[{"interface": "eth0", "capacity": {"ip": "x"}}]'),
+                          lambda: _from_objects('[{"interface": "eth0", "capacity": {"ip": 3}}]'),
+                          ["Node worker01 annotation cloud.network.openshift.io/egress-ipconfig capacity", "'x'",
+                           "ignored"]),
 }
+
+
+def _from_objects(cloud_annotation):
+    """The blog's cluster built from API objects, worker01's Node carrying ``cloud_annotation``."""
+    from ansible_collections.ocp.egressip.plugins.module_utils.core.state import state_from_sdn
+    from ansible_collections.ocp.egressip.tests.unit.plugins.module_utils.core_builders import blog_hostsubnets
+    node = {"metadata": {"name": "worker01", "annotations": {findings_cloud(): cloud_annotation}}}
+    return state_from_sdn(blog_hostsubnets(), [], nodes=[node], default_network=ip(0) + "/24")
+
+
+def findings_cloud():
+    from ansible_collections.ocp.egressip.plugins.module_utils.core.state import CLOUD_ANNOTATION
+    return CLOUD_ANNOTATION
 
 
 def test_every_code_has_a_case():

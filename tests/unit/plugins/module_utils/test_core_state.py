@@ -77,10 +77,6 @@ def test_network_sources_in_order():
     (lambda: state_from_sdn(blog_hostsubnets(), [], node_networks={"worker01": "198.51.100.0"}),
      "node_networks[worker01]"),
     (lambda: state_from_sdn([], [], default_network="198.51.100.0/40"), "default_network"),
-    (lambda: state_from_sdn(blog_hostsubnets(), [], nodes=[node_obj("worker01", {CLOUD_ANNOTATION: "{"})]),
-     "Node worker01 annotation " + CLOUD_ANNOTATION),
-    (lambda: state_from_sdn(blog_hostsubnets(), [], nodes=[node_obj("worker01", {OVN_IFADDR_ANNOTATION: "[]"})]),
-     "Node worker01 annotation " + OVN_IFADDR_ANNOTATION),
     (lambda: ClusterState("Calico"), "network_type"),
     (lambda: Node("w", ip(1), ready="yes"), "node w ready"),
     (lambda: Node("w", ip(1), capacity=-2), "node w capacity"),
@@ -216,5 +212,31 @@ def test_ovn_objects_validate_and_allocate_unchanged():
     assert plan.ips["api"] == [ip(2), ip(3)]
     assert [s["ip"] for s in plan.skipped] == [ip(1)]
     assert [(c.kind, c.name) for c in plan.changes] == [("EgressIP", "api")]
-    with pytest.raises(InputError):
-        state_from_ovn([], [{"metadata": {"name": "w"}, "status": {"addresses": []}}])
+    # a Node without an IPv4 InternalIP is left out and reported; the rest carries on
+    partial = state_from_ovn([], [{"metadata": {"name": "w"}, "status": {"addresses": []}}] + nodes)
+    assert "w" not in partial.nodes and set(partial.nodes) == {"worker01", "worker02", "worker03"}
+    assert [f.objects for f in validate(partial) if f.code == "NODE_DATA_INVALID"] == [["Node/w"]]
+
+
+@pytest.mark.parametrize("annotations,status,field", [
+    ({CLOUD_ANNOTATION: "{"}, None, "Node worker01 annotation " + CLOUD_ANNOTATION),
+    ({CLOUD_ANNOTATION: '[{"ifaddr": {"ipv4": "198.51.100.0/33"}}]'}, None, "ifaddr.ipv4"),
+    ({OVN_IFADDR_ANNOTATION: "[]"}, None, "Node worker01 annotation " + OVN_IFADDR_ANNOTATION),
+    ("not a mapping", None, "Node worker01 metadata.annotations"),
+    ({}, {"conditions": "Ready"}, "Node worker01 status"),
+])
+def test_one_bad_node_is_a_finding_and_the_rest_carries_on(annotations, status, field):
+    """issue 15: one malformed cloud annotation (or other unusable Node data) made the whole
+    cluster unreadable; now that part of that node is ignored and reported."""
+    node = node_obj("worker01", {})
+    node["metadata"]["annotations"] = annotations
+    if status is not None:
+        node["status"] = status
+    good = node_obj("worker02", {CLOUD_ANNOTATION: '[{"interface": "eth0", "ifaddr": {"ipv4": "198.51.100.0/24"}, '
+                                                   '"capacity": {"ip": 3}}]'})
+    state = state_from_sdn(blog_hostsubnets(), [], nodes=[node, good], default_network="203.0.113.0/24")
+    assert state.nodes["worker02"].capacity == 3 and state.nodes["worker02"].network == "198.51.100.0/24"
+    assert state.nodes["worker01"].network == "203.0.113.0/24"     # from the other sources
+    found = [f for f in validate(state) if f.code == "NODE_DATA_INVALID"]
+    assert found and found[0].objects == ["Node/worker01"] and field in found[0].message, found
+    assert found[0].severity == "warning"
