@@ -100,3 +100,24 @@ def test_count_ipv6_allocates_a_dual_stack_object(tmp_path, dual_lab):
     s0 = lab.stats()
     out = ok(run_tasks(tmp_path, lab, [task]))
     assert not out["changed"] and delta(s0, lab.stats())["writes"] == 0
+
+
+def test_facts_predict_what_the_lab_controller_assigns(tmp_path, multinic_lab):
+    """Several objects at once (primary and secondary networks, more addresses than nodes): what
+    egressip_facts predicts equals what the lab's controller emulation writes into status."""
+    lab = multinic_lab
+    tasks = [ovn(egressips=[
+        dict(name="eip-a", namespace="default", egress_ips=["198.51.100.120", "203.0.113.150"]),
+        dict(name="eip-b", namespace="mywebserver", egress_ips=["203.0.113.151"]),
+        dict(name="eip-c", namespace="kube-system", egress_ips=["198.51.100.122", "198.51.100.123",
+                                                              "198.51.100.124"])],
+        assignable_nodes=WORKERS, force=True)]
+    out = ok(run_tasks(tmp_path, lab, tasks))
+    facts = ok(run_tasks(tmp_path, lab, [{"ocp.egressip.egressip_facts": {}}]))["egressip"]
+    for ns in facts["namespaces"]:
+        actual = status(eip(lab, ns["name"]))
+        assert ns["predicted"] == actual == out["egressips"][ns["name"]]["assignments"], ns["name"]
+        assert ns["assignments"] == actual and ns["stale"] == []
+    c = [n for n in facts["namespaces"] if n["name"] == "eip-c"][0]
+    assert [p["reason"] for p in c["pending"]] == ["one_per_node"]       # 3 addresses, 2 workers
+    assert sum(facts["load"].values()) == 6 - 1

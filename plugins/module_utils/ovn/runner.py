@@ -42,11 +42,14 @@ ITEM_KEYS = ("egress_ips", "count", "count_ipv6", "pool", "namespace", "namespac
 INHERITED = ("count", "count_ipv6", "pool", "pod_selector", "state")
 
 
-def network_unknown(state, scope=None):
-    """Advisory: assignable nodes (or nodes holding IPs) whose primary network is unknown."""
+def network_unknown(state, scope=None, view=None):
+    """Advisory: assignable nodes (or nodes holding IPs) whose primary network is unknown (in
+    neither family: an IPv6-only node's network is known to ``view``, the controller model)."""
     out = []
     for name in sorted(state.nodes):
         node = state.nodes[name]
+        if view is not None and name in view.nodes and view.nodes[name].nets:
+            continue
         if node.network or not (node.assignable or node.egress_ips):
             continue
         if scope is not None and ref("Node", name) not in scope:
@@ -152,7 +155,7 @@ class OvnRunner(Runner):
         outcome.finding_dicts, outcome.blocking = classify(findings_before, findings_after, scope,
                                                            force=self.params.get("force"),
                                                            blocking_warnings=OVN_BLOCKING_WARNING_CODES)
-        outcome.finding_dicts.extend(network_unknown(after, scope))
+        outcome.finding_dicts.extend(network_unknown(after, scope, pred_after.view))
         mutation.plan["predicted_assignments"] = dict(sorted(pred_after.assignments.items()))
         return outcome
 
@@ -535,7 +538,7 @@ def ovn_facts(runner):
     pred = ovn.predict_objects(list(runner.raw["Node"].values()), list(eips.values()), creation_order(eips),
                                state=state, platform=platform)
     view = pred.view
-    findings = [f.to_dict() for f in ovn.validate_ovn(state, pred)] + network_unknown(state)
+    findings = [f.to_dict() for f in ovn.validate_ovn(state, pred)] + network_unknown(state, None, view)
     load = view.load()
     findings.extend(imbalance(load))
     nodes = []

@@ -357,3 +357,13 @@ def test_count_ipv6_errors_name_the_field():
         mutate(dual(2), [], count_ipv6=1, pool=["2001:db8::/64x"])
     with pytest.raises(A.InputError, match=r"EgressIP web: egress_ips\[1\]: '2001:db8::zz'"):
         mutate(dual(2), [], egress_ips=["198.51.100.100", "2001:db8::zz"])
+
+
+def test_ipv6_only_node_network_is_known():
+    from ansible_collections.ocp.egressip.plugins.module_utils.ovn.runner import network_unknown
+    nodes = [node("v6", v6="2001:db8:1::9", internal=["2001:db8:1::9"])]
+    state = ovn.ovn_state(nodes, [])
+    pred = ovn.predict_objects(nodes, [], [], state=state)
+    assert network_unknown(state) and not network_unknown(state, None, pred.view)
+    pred, found = run(nodes, [eip("a", ["2001:db8:1::100"])])
+    assert pred.assignments == {"2001:db8:1::100": "v6"} and [f for f in found if f.severity == "error"] == []
