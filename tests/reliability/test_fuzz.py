@@ -187,7 +187,9 @@ def test_fuzz_cluster_objects(labs, counts, case, check_mode):
     names = set([kind, str(name)] + [str(p) for p in path if isinstance(p, str)])
     where = "%s %s %s = %r" % (kind, name, ".".join(str(p) for p in path), value)
     counts["objects"] += 1
-    counts["refusal_writes"] += check(run_module("egressip_facts", dict(lab.auth)), lab, True, names,
+    # details and tables: every object goes through the output code, not only the summary
+    facts_args = dict(lab.auth, details=True, format="table")
+    counts["refusal_writes"] += check(run_module("egressip_facts", facts_args), lab, True, names,
                                       "facts after " + where)
     module, args = data.draw(st.sampled_from(WRITERS[backend]), label="writer")
     outcome = run_module(module, dict(args, node_network=NET, **lab.auth), check_mode=check_mode)
