@@ -109,7 +109,7 @@ def main():
                                                        b["namespaces"] / float(a["namespaces"])))
         for k in ("baseline", "facts", "change"):
             print("  %-9s %6.2fs -> %6.2fs (x%.2f)" % (k, a["median"][k], b["median"][k],
-                                                     b["median"][k] / a["median"][k]))
+                                                       b["median"][k] / a["median"][k]))
     last = rows[-1]["median"]
     rf, rc = last["facts"] / last["baseline"], last["change"] / last["baseline"]
     print()

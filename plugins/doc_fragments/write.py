@@ -64,7 +64,7 @@ options:
     description:
       - "Map of address to the namespace (or list of namespaces) that may still use it, for
         example V({198.51.100.120: mywebserver}): addresses still named by a firewall record.
-        Allocation never hands them to another namespace, and explicit O(egress_ips) that are held
+        Allocation never hands them to another namespace, and explicit C(egress_ips) that are held
         for another namespace are refused. The role C(ocp.egressip.egressip) passes the records of
         its firewall targets."
     type: dict

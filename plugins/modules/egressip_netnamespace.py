@@ -292,7 +292,8 @@ skipped:
   returned: always
   type: list
   elements: dict
-  sample: [{"ip": "198.51.100.1", "namespace": "mywebserver", "reason": "lowest usable address of node network 198.51.100.0/24 (usually the router): list it in pool to use it"}]
+  sample: [{"ip": "198.51.100.1", "namespace": "mywebserver",
+            "reason": "lowest usable address of node network 198.51.100.0/24 (usually the router): list it in pool to use it"}]
 converted:
   description: For each namespace converted (O(convert=true)), the HostSubnets whose C(egressCIDRs) changed.
   returned: when O(convert=true) changed a mode

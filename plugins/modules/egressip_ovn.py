@@ -346,7 +346,8 @@ skipped:
   returned: always
   type: list
   elements: dict
-  sample: [{"ip": "198.51.100.1", "namespace": "mywebserver", "reason": "lowest usable address of node network 198.51.100.0/24 (usually the router): list it in pool to use it"}]
+  sample: [{"ip": "198.51.100.1", "namespace": "mywebserver",
+            "reason": "lowest usable address of node network 198.51.100.0/24 (usually the router): list it in pool to use it"}]
 quarantine:
   description:
     - Addresses this run releases (C(released), address -> namespace), the O(quarantine_period) and

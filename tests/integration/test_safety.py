@@ -233,7 +233,7 @@ def test_rerun_after_kill_9_reuses_its_orphaned_pins(lab):
     snap = snapshot(lab)
     assert snap["NetNamespace/mywebserver"] == [], "the killed run reached the NetNamespace: %r" % snap
     assert sorted(snap["HostSubnet/worker01"][1] + snap["HostSubnet/worker02"][1]) == ["198.51.100.130",
-                                                                                     "198.51.100.131"]
+                                                                                       "198.51.100.131"]
     facts = run_module(egressip_facts.main, {"node_network": NET}, lab)
     assert [f["code"] for f in facts.result["egressip"]["findings"]].count("IP_UNUSED") == 2, facts
     rerun = netns(lab, name="mywebserver", count=2, mode="manual", nodes=["worker01", "worker02"],
@@ -244,7 +244,7 @@ def test_rerun_after_kill_9_reuses_its_orphaned_pins(lab):
     final = snapshot(lab)
     assert sorted(final["NetNamespace/mywebserver"]) == ["198.51.100.130", "198.51.100.131"]
     assert sorted(final["HostSubnet/worker01"][1] + final["HostSubnet/worker02"][1]) == ["198.51.100.130",
-                                                                                       "198.51.100.131"]
+                                                                                         "198.51.100.131"]
 
 
 def test_release_of_a_deleted_namespace_removes_its_orphaned_pins(lab):
