@@ -25,7 +25,7 @@ from tests.fuzz.strategies import (
     CONNECTION_OPTIONS, EXTRA_FIELDS, STRUCTURED, annotation_text, for_option, garbage, json_paths, put_at,
 )
 from tests.lab.kinds import BY_KIND
-from tests.reliability.common import crash_text, play
+from tests.reliability.common import crash_text
 
 EXAMPLES = int(os.environ.get("EGRESSIP_FUZZ_EXAMPLES", "150"))
 FUZZ = settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None, print_blob=True,
