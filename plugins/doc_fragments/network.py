@@ -50,7 +50,7 @@ options:
       - Gateways of the node networks (the role C(ocp.egressip.egressip) passes the default
         routes its node checks learnt); never used as egress IPs, like O(gateway).
       - Independently of this option, allocation never picks the lowest or the highest usable
-        address of a node network (where routers and VRRP addresses usually sit) unless C(pool)
+        address of a node network (where routers and VRRP addresses usually sit) unless C(pool) (modules that allocate)
         names that address as a single entry or as the end of an C(A-B) range. The result's
         C(skipped) lists the addresses passed over and why.
     type: list

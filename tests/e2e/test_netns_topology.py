@@ -218,6 +218,6 @@ def test_dual_stack_and_secondary_network_topology():
             add_addr(w1, "fd00::5", 64)
     finally:
         down(topo)
-    assert not [n for n in subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout.split()
+    assert not [n for n in subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=True).stdout.split()
                 if n.startswith(topo.prefix + "-")]
     assert _root_test_addresses() == []

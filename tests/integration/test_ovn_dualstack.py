@@ -46,7 +46,7 @@ def test_dual_stack_egressip(tmp_path, dual_lab):
     out = ok(run_tasks(tmp_path, lab, [dual_web([V4, V6])]))
     assert not out["changed"] and delta(s0, lab.stats())["writes"] == 0
     # facts: verified status, no pending, load per node
-    facts = ok(run_tasks(tmp_path, lab, [{"ocp.egressip.egressip_facts": {}}]))["egressip"]
+    facts = ok(run_tasks(tmp_path, lab, [{"ocp.egressip.egressip_facts": {"namespaces": ["mywebserver"]}}]))["egressip"]
     ns = [n for n in facts["namespaces"] if n["name"] == "egressip-mywebserver"][0]
     assert ns["assignments"] == placed and ns["pending"] == [] and ns["stale"] == []
     assert facts["load"] == {"worker01": 1, "worker02": 1}
@@ -82,7 +82,7 @@ def test_secondary_host_network(tmp_path, multinic_lab):
     obj = eip(lab, "egressip-mywebserver")
     assert status(obj) == out["assignments"] and list(status(obj)) == [SECONDARY]
     assert status(obj)[SECONDARY] in WORKERS
-    facts = ok(run_tasks(tmp_path, lab, [{"ocp.egressip.egressip_facts": {}}]))["egressip"]
+    facts = ok(run_tasks(tmp_path, lab, [{"ocp.egressip.egressip_facts": {"nodes": ["worker01"]}}]))["egressip"]
     assert not [f for f in facts["findings"] if f["code"] == "IP_NO_NODE"]
     w = [n for n in facts["nodes"] if n["name"] == "worker01"][0]
     assert w["secondary_networks"] == ["203.0.113.128/25"]

@@ -31,7 +31,7 @@ def parse(spec):
     out = {}
     for part in filter(None, (spec or "").split(",")):
         node, target = (part.split("=", 1) + [""])[:2]
-        target, _, cidr = target.partition("@")
+        target, _sep, cidr = target.partition("@")
         netns, iface = (target.split(":", 1) + [""])[:2]
         if not node or not netns or not iface:
             raise ValueError("--dataplane entries are NODE=NETNS:IFACE[@CIDR], got %r" % part)
@@ -62,7 +62,7 @@ class Dataplane:
         primary = [e for e in entries if e[2] is None]
         if not primary:
             return None
-        netns, iface, _ = primary[0]
+        netns, iface, _addr = primary[0]
         return netns, iface, self.prefix_of(node, ip)
 
     def _run(self, action, ip, where):

@@ -174,7 +174,7 @@ class OvnController:
             return self._desired()
 
     def _drain(self):
-        for _ in range(50):              # the controller's own writes produce more events
+        for _round in range(50):              # the controller's own writes produce more events
             events = self._pending()
             if not events:
                 return
@@ -201,7 +201,7 @@ class OvnController:
                 continue
             out.append((rv, obj["kind"], event, copy.deepcopy(obj)))
         if out:
-            self.rv = max(rv for rv, *_ in out)
+            self.rv = max(rv for rv, *_rest in out)
         self.rv = max(self.rv, self.store.rv)
         return [(kind, event, obj) for _rv, kind, event, obj in sorted(out, key=lambda e: e[0])]
 

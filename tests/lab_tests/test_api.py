@@ -139,7 +139,7 @@ def test_status_subresource_rules(lab):
     # CRD kinds with a status subresource drop status on create; EgressIP has none (its CRD says
     # ``subresources: {}``): status is kept and there is no /status endpoint
     net = lab.post("/apis/config.openshift.io/v1/networks", {"metadata": {"name": "other"}, "spec": {},
-                                                               "status": {"networkType": "X"}})
+                                                             "status": {"networkType": "X"}})
     assert "status" not in net or not net["status"].get("networkType")
     eip = lab.post("/apis/k8s.ovn.org/v1/egressips", {"metadata": {"name": "e"}, "spec": {"egressIPs": []},
                                                       "status": {"items": [{"node": "x", "egressIP": "1.2.3.4"}]}})

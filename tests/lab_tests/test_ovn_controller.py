@@ -90,7 +90,7 @@ def test_only_one_ip_per_node_rest_pending():
     assert world.status("egressip-2") == [("198.51.100.35", N1)]
     world.label(N2, True)
     items = world.status("egressip")
-    assert len(items) == 2 and items[1][1] == N2 and {ip for ip, _ in items} == {"198.51.100.25", "198.51.100.30"}
+    assert len(items) == 2 and items[1][1] == N2 and {ip for ip, _node in items} == {"198.51.100.25", "198.51.100.30"}
 
 
 def test_node_with_incorrect_ip_is_not_cached():
@@ -346,8 +346,8 @@ def test_sync_duplicated_node():
                                           [("198.51.100.101", N1), ("198.51.100.100", N1)]))
     world.cluster.reconcile()
     items = world.status("egressip")
-    assert sorted(n for _, n in items) == [N1, N2]
-    assert sorted(ip for ip, _ in items) == ["198.51.100.100", "198.51.100.101"]
+    assert sorted(n for _ip, n in items) == [N1, N2]
+    assert sorted(ip for ip, _node in items) == ["198.51.100.100", "198.51.100.101"]
 
 
 @pytest.mark.parametrize("bad", ["198.51.100.1000",    # ct:3404 incorrectly parsed IP
@@ -399,7 +399,7 @@ def test_mark_round_robin_when_exhausted():
     """ct:4239 should round robin when mark range is exhausted."""
     marks = MarkAllocator(size=50)
     seen = set()
-    for _ in range(50):
+    for _round in range(50):
         mark = marks.get_or_alloc("egressip")
         assert MARK_BASE <= mark <= MARK_BASE + 50
         seen.add(mark)
@@ -468,7 +468,7 @@ def test_e2e_ovn_and_secondary_eip_node_availability(handler):
     enable(world, items[sec_ip])                                       # 21.
     assert len(world.status("egressip")) == 1                          # 22.-23. either address
     enable(world, items[ovn_ip])                                       # 24.
-    assert {ip for ip, _ in world.status("egressip")} == {ovn_ip, sec_ip}     # 25.-26.
+    assert {ip for ip, _node in world.status("egressip")} == {ovn_ip, sec_ip}     # 25.-26.
 
 
 def test_e2e_two_egressips_on_one_secondary_interface():

@@ -59,8 +59,8 @@ def test_spec_canonicalised_and_duplicates_collapse():
                    ovn_node(N2, v4="198.51.100.51/24", v6="2001:db8::51/64", labelled=True)])
     world.create(egressip("e", ["::ffff:198.51.100.101", "198.51.100.101", "2001:DB8:0:0:0:0:0:A1"]))
     items = world.status("e")
-    assert sorted(ip for ip, _ in items) == ["198.51.100.101", "2001:db8::a1"]
-    assert len({n for _, n in items}) == 2                         # one address per node per object
+    assert sorted(ip for ip, _node in items) == ["198.51.100.101", "2001:db8::a1"]
+    assert len({n for _ip, n in items}) == 2                         # one address per node per object
 
 
 def test_one_address_per_node_across_families():
@@ -209,6 +209,6 @@ def test_nothing_happens_without_a_trigger():
     """reconcile() with no watch event is a no-op (no status write, no message)."""
     world = World(two_nodes(), [egressip("e", ["198.51.100.101", "198.51.100.102", "198.51.100.103"])])
     rv, events = world.cluster.store.rv, len(world.cluster.events.all())
-    for _ in range(3):
+    for _round in range(3):
         world.cluster.reconcile()
     assert world.cluster.store.rv == rv and len(world.cluster.events.all()) == events

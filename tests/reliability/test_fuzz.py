@@ -25,7 +25,7 @@ from tests.fuzz.strategies import (
     CONNECTION_OPTIONS, EXTRA_FIELDS, STRUCTURED, annotation_text, for_option, garbage, json_paths, put_at,
 )
 from tests.lab.kinds import BY_KIND
-from tests.reliability.common import crash_text, play
+from tests.reliability.common import crash_text
 
 EXAMPLES = int(os.environ.get("EGRESSIP_FUZZ_EXAMPLES", "150"))
 FUZZ = settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None, print_blob=True,
@@ -196,7 +196,9 @@ def test_fuzz_cluster_objects(labs, counts, case, check_mode):
     names = set([kind, str(name)] + [str(p) for p in path if isinstance(p, str)])
     where = "%s %s %s = %r" % (kind, name, ".".join(str(p) for p in path), value)
     counts["objects"] += 1
-    counts["refusal_writes"] += check(run_module("egressip_facts", dict(lab.auth)), lab, True, names,
+    # details and tables: every object goes through the output code, not only the summary
+    facts_args = dict(lab.auth, details=True, format="table")
+    counts["refusal_writes"] += check(run_module("egressip_facts", facts_args), lab, True, names,
                                       "facts after " + where, before)
     module, args = data.draw(st.sampled_from(WRITERS[backend]), label="writer")
     outcome = run_module(module, dict(args, node_network=NET, **lab.auth), check_mode=check_mode)
