@@ -20,7 +20,8 @@ from ansible_collections.ocp.egressip.plugins.module_utils.options import (
     DNS1123_LABEL, DNS1123_SUBDOMAIN, OptionError, check_label_selector, is_dns1123_subdomain,
 )
 from ansible_collections.ocp.egressip.plugins.module_utils.runner import (
-    BLOCKING_WARNING_CODES, Mutation, Outcome, Runner, RunnerError, classify, index_by_name, ref, run_module,
+    BLOCKING_WARNING_CODES, Mutation, Outcome, Runner, RunnerError, classify, index_by_name, option_names, ref,
+    run_module,
 )
 
 try:
@@ -70,6 +71,12 @@ class OvnBackend(object):
     kinds = ("Node", "EgressIP")
 
     def build_state(self, raw, options):
+        try:
+            return self._build_state(raw, options)
+        except ValueError as exc:
+            raise RunnerError(option_names(exc))
+
+    def _build_state(self, raw, options):
         return ovn.ovn_state(
             list(raw["Node"].values()), list(raw["EgressIP"].values()),
             node_networks=options.get("node_networks") or None, default_network=options.get("node_network"),
