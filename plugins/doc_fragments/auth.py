@@ -118,6 +118,7 @@ options:
   request_timeout:
     description:
       - Timeout in seconds applied to every API request (connect and read together).
+      - Greater than 0 and at most 86400; 0, a negative number, V(inf) or V(nan) is refused before any request.
     type: float
     default: 30
 notes:

@@ -26,12 +26,12 @@ options:
     default: true
   lock_name:
     description:
-      - Name of the Lease used as the lock.
+      - Name of the Lease used as the lock: a DNS-1123 subdomain, checked before any request.
     type: str
     default: ocp-egressip-lock
   lock_namespace:
     description:
-      - Namespace of the Lease used as the lock.
+      - Namespace of the Lease used as the lock: a DNS-1123 label, checked before any request.
     type: str
     default: default
   lock_ttl:
@@ -39,11 +39,13 @@ options:
       - C(leaseDurationSeconds) of the Lease. A lease not renewed within this time is considered
         abandoned (a crashed run) and is taken over by the next run.
       - Long runs renew the lease while writing.
+      - Greater than 0 and at most 86400 (a real API server refuses a Lease with a non-positive
+        duration); refused before any request otherwise.
     type: int
     default: 60
   lock_timeout:
     description:
-      - How long to wait, in seconds, for a lock held by another run before failing.
+      - How long to wait, in seconds, for a lock held by another run before failing (0 to 86400).
     type: float
     default: 120
   quarantine_period:

@@ -98,6 +98,14 @@ WRITE_ARG_SPEC = dict(
 BLOCKING_WARNING_CODES = set(["NAMESPACE_MULTIPLE_AUTO_IPS", "IP_NODE_NOT_READY"])
 
 
+def option_names(exc):
+    """A core error as the user knows the options: the core's default_network is node_network."""
+    text = str(exc)
+    if text.startswith("default_network:"):
+        text = "node_network:" + text[len("default_network:"):]
+    return text
+
+
 class RunnerError(Exception):
     """A failure to report with fail_json; ``extra`` goes into the result."""
 
@@ -117,9 +125,42 @@ def argument_spec(write=True, network=True, **module_spec):
     return spec
 
 
+def _infinite(value):
+    if isinstance(value, float):
+        return value in (float("inf"), float("-inf"))
+    if isinstance(value, str):
+        try:
+            return float(value) in (float("inf"), float("-inf"))
+        except ValueError:
+            return False
+    return False
+
+
+def _mark_infinite_ints(spec, params):
+    """ansible-core's check_type_int lets OverflowError escape for an infinite value (int(Decimal
+    ("Infinity"))) and for a list holding a huge number (Decimal's tuple form): the module would
+    crash instead of failing.  Such a value of an int option is made a string the check refuses
+    with its usual message naming the option."""
+    if not isinstance(params, dict):
+        return
+    for name, option in spec.items():
+        value = params.get(name)
+        if option.get("type") == "int" and (_infinite(value) or isinstance(value, (list, tuple))):
+            params[name] = "%r (not a finite integer)" % (value,)
+        elif option.get("options") and isinstance(value, list):
+            for item in value:
+                _mark_infinite_ints(option["options"], item)
+        elif option.get("options"):
+            _mark_infinite_ints(option["options"], value)
+
+
 class EgressModule(AnsibleModule):
     """AnsibleModule whose failure messages and warnings escape non-printable characters
     (text.printable), ansible-core's own argument errors included ("got: my\u200bwebserver")."""
+
+    def _load_params(self):
+        super(EgressModule, self)._load_params()
+        _mark_infinite_ints(self.argument_spec, self.params)
 
     def fail_json(self, msg, **kwargs):
         super(EgressModule, self).fail_json(msg=printable(msg), **kwargs)

@@ -187,6 +187,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self._api(method, path, query, raw)
         except errors.ApiError as exc:
             return self._error(exc)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True     # the client gave up (its timeout): nothing to answer
         except Exception as exc:  # a lab bug: answer 500 and say so on stderr
             traceback.print_exc()
             return self._error(errors.ApiError(500, "Internal error occurred: lab bug: %r" % exc))

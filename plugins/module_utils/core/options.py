@@ -80,8 +80,9 @@ def check_lock_options(params):
     if "lock_ttl" not in params:
         return
     ttl = params.get("lock_ttl")
-    if ttl is not None and (isinstance(ttl, bool) or not isinstance(ttl, int) or ttl <= 0):
-        raise OptionError("lock_ttl: %r: must be greater than 0 (Lease spec.leaseDurationSeconds)" % (ttl,))
+    if ttl is not None and (isinstance(ttl, bool) or not isinstance(ttl, int) or not 0 < ttl <= MAX_SECONDS):
+        raise OptionError("lock_ttl: %r: must be greater than 0 (Lease spec.leaseDurationSeconds) and at most %d"
+                          % (ttl, MAX_SECONDS))
     positive_seconds("lock_timeout", params.get("lock_timeout"), allow_zero=True)
     name = params.get("lock_name")
     if name is not None and not is_dns1123_subdomain(name):

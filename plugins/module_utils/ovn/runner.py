@@ -26,7 +26,7 @@ from ansible_collections.ocp.egressip.plugins.module_utils.core.options import (
 from ansible_collections.ocp.egressip.plugins.module_utils.k8s.client import ApiError
 from ansible_collections.ocp.egressip.plugins.module_utils.runner import (
     BLOCKING_WARNING_CODES, Backend, Mutation, Outcome, Runner, RunnerError, classify, empty_batch_note, needs_held,
-    index_by_name, ref, refuse_held, run_module,
+    index_by_name, option_names, ref, refuse_held, run_module,
 )
 
 try:
@@ -98,6 +98,12 @@ class OvnBackend(Backend):
     kinds = ("Node", "EgressIP")
 
     def build_state(self, raw, options):
+        try:
+            return self._build_state(raw, options)
+        except ValueError as exc:
+            raise RunnerError(option_names(exc))
+
+    def _build_state(self, raw, options):
         return ovn.ovn_state(
             list(raw["Node"].values()), list(raw["EgressIP"].values()),
             node_networks=options.get("node_networks") or None, default_network=options.get("node_network"),

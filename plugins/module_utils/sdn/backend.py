@@ -8,7 +8,7 @@ losing addresses last)."""
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-from ansible_collections.ocp.egressip.plugins.module_utils.runner import Backend, Runner, RunnerError, as_list, ref
+from ansible_collections.ocp.egressip.plugins.module_utils.runner import Backend, Runner, RunnerError, as_list, option_names, ref
 
 try:
     from ansible_collections.ocp.egressip.plugins.module_utils.core import state as core_state
@@ -35,10 +35,7 @@ class SdnBackend(Backend):
                 reserved=options.get("reserved_ips") or (),
                 gateway=options.get("gateway"))
         except ValueError as exc:
-            text = str(exc)
-            if text.startswith("default_network:"):   # the core's name for the node_network option
-                text = "node_network:" + text[len("default_network:"):]
-            raise RunnerError(text)
+            raise RunnerError(option_names(exc))
         interfaces = options.get("node_interfaces") or {}
         default_iface = options.get("node_interface")
         touched = False
