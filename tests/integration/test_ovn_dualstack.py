@@ -109,8 +109,8 @@ def test_facts_predict_what_the_lab_controller_assigns(tmp_path, multinic_lab):
     tasks = [ovn(egressips=[
         dict(name="eip-a", namespace="default", egress_ips=["198.51.100.120", "203.0.113.150"]),
         dict(name="eip-b", namespace="mywebserver", egress_ips=["203.0.113.151"]),
-        dict(name="eip-c", namespace="kube-system", egress_ips=["198.51.100.122", "198.51.100.123",
-                                                              "198.51.100.124"])],
+        dict(name="eip-c", namespace="kube-system",
+             egress_ips=["198.51.100.122", "198.51.100.123", "198.51.100.124"])],
         assignable_nodes=WORKERS, force=True)]
     out = ok(run_tasks(tmp_path, lab, tasks))
     facts = ok(run_tasks(tmp_path, lab, [{"ocp.egressip.egressip_facts": {}}]))["egressip"]
