@@ -109,8 +109,8 @@ def test_facts_predict_what_the_lab_controller_assigns(tmp_path, multinic_lab):
     tasks = [ovn(egressips=[
         dict(name="eip-a", namespace="default", egress_ips=["198.51.100.120", "203.0.113.150"]),
         dict(name="eip-b", namespace="mywebserver", egress_ips=["203.0.113.151"]),
-        dict(name="eip-c", namespace="kube-system", egress_ips=["198.51.100.122", "198.51.100.123",
-                                                              "198.51.100.124"])],
+        dict(name="eip-c", namespace="kube-system",
+             egress_ips=["198.51.100.122", "198.51.100.123", "198.51.100.124"])],
         assignable_nodes=WORKERS, force=True)]
     out = ok(run_tasks(tmp_path, lab, tasks))
     facts = ok(run_tasks(tmp_path, lab, [{"ocp.egressip.egressip_facts": {}}]))["egressip"]
@@ -121,3 +121,21 @@ def test_facts_predict_what_the_lab_controller_assigns(tmp_path, multinic_lab):
     c = [n for n in facts["namespaces"] if n["name"] == "eip-c"][0]
     assert [p["reason"] for p in c["pending"]] == ["one_per_node"]       # 3 addresses, 2 workers
     assert sum(facts["load"].values()) == 6 - 1
+
+
+def test_dual_stack_notready_failover(tmp_path, dual_lab):
+    """A NotReady node loses its address; the object's other family holds the remaining worker,
+    so (one address per node across both families) it waits for a third node."""
+    lab = dual_lab
+    out = ok(run_tasks(tmp_path, lab, [dual_web([V4, V6])]))
+    lost = [ip for ip, node in out["assignments"].items() if node == "worker01"][0]
+    lab.set_ready("worker01", False)
+    facts = ok(run_tasks(tmp_path, lab, [{"ocp.egressip.egressip_facts": {}}]))["egressip"]
+    ns = [n for n in facts["namespaces"] if n["name"] == "egressip-mywebserver"][0]
+    assert lost not in ns["assignments"] and ns["assignments"] == status(eip(lab, "egressip-mywebserver"))
+    assert [p["ip"] for p in ns["pending"]] == [lost] and ns["pending"][0]["reason"] == "one_per_node"
+    assert "EGRESSIP_NOT_ALL_ASSIGNABLE" in [f["code"] for f in facts["findings"]]
+    # a third labelled node takes it
+    out = ok(run_tasks(tmp_path, lab, [dual_web([V4, V6], assignable_nodes=WORKERS + ["master01"])]))
+    assert out["assignments"][lost] == "master01"
+    assert status(eip(lab, "egressip-mywebserver")) == out["assignments"]
