@@ -19,3 +19,14 @@ os.environ["PYTHONPATH"] = os.pathsep.join(
 for _p in (_ROOT, _COLLECTIONS):
     if _p not in sys.path:
         sys.path.insert(0, _p)
+
+# CI explores the same hypothesis examples on every run (a red CI must be reproducible and mean
+# a regression); a developer's run explores new ones. HYPOTHESIS_PROFILE=explore forces the latter.
+try:
+    from hypothesis import settings as _hyp_settings
+except ImportError:   # hypothesis is a test requirement; without it the property tests are not collected
+    _hyp_settings = None
+if _hyp_settings is not None:
+    _hyp_settings.register_profile("ci", derandomize=True, database=None)
+    _hyp_settings.register_profile("explore")
+    _hyp_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "explore"))

@@ -327,8 +327,11 @@ def _reconcile(name, obj, nodes, alloc, cloud):
         return res
     wanted = set(res.spec)
     keep, remove = [], []
+    per_node = {}
+    for _ip, node_name in status:
+        per_node[node_name] = per_node.get(node_name, 0) + 1
     for ip, node_name in status:
-        reason = _status_invalid(name, ip, node_name, nodes, alloc, cloud)
+        reason = _status_invalid(name, ip, node_name, nodes, alloc, cloud, per_node.get(node_name, 0))
         if reason is None and ip not in wanted:
             reason = "not in the spec (EIPC:922-929)"      # raw text compared with the canonical spec
         if reason:
@@ -346,19 +349,21 @@ def _reconcile(name, obj, nodes, alloc, cloud):
     # status patch triggers the next pass, which assigns the rest.  The model reports the state
     # after those passes.
     if to_assign:
-        res.added, res.pending, res.conflicts = _assign(name, to_assign, nodes, alloc, cloud)
+        res.added, res.pending, res.conflicts = _assign(name, to_assign, nodes, alloc, cloud, kept=keep)
     for ip, node_name in res.items:        # EIPC:1002 addAllocatorEgressIPAssignments
         alloc.setdefault(node_name, {})[ip] = name
     return res
 
 
-def _status_invalid(name, ip, node_name, nodes, alloc, cloud):
+def _status_invalid(name, ip, node_name, nodes, alloc, cloud, on_node=0):
     """EIPC:1405-1459 validateEgressIPStatus.  Not re-checked there: capacity, host-cidrs
-    conflicts, other objects holding the same address."""
+    conflicts, other objects holding the same address.  ``on_node``: how many items of this
+    object's status name the node (the allocator cache may credit a shared address to another
+    object, so it cannot count them)."""
     node = nodes.get(node_name)
     if node is None or not node.in_cache:
         return "node %s is not an egress node (EIPC:1412-1414)" % node_name
-    if sum(1 for holder in alloc.get(node_name, {}).values() if holder == name) > 1:
+    if on_node > 1 or sum(1 for holder in alloc.get(node_name, {}).values() if holder == name) > 1:
         return "two addresses of this EgressIP on node %s: both are removed (EIPC:1416-1418)" % node_name
     if not node.labelled:
         return "node %s is not labelled %s (EIPC:1420-1422)" % (node_name, LABEL)
@@ -372,8 +377,10 @@ def _status_invalid(name, ip, node_name, nodes, alloc, cloud):
     return None
 
 
-def _assign(name, ips, nodes, alloc, cloud):
-    """EIPC:1157-1345 assignEgressIPs -> (added, pending, conflicts)."""
+def _assign(name, ips, nodes, alloc, cloud, kept=()):
+    """EIPC:1157-1345 assignEgressIPs -> (added, pending, conflicts).  ``kept``: the object's
+    status items that stay; their nodes hold an address of this object already (the allocator
+    cache may name another object for that address when two status lists claim it)."""
     added, pending, conflicts = [], [], []
     # EIPC:480-495 getSortedEgressData: eligible nodes by number of allocations, sorted once per call
     eligible = sorted((n for n in nodes.values() if n.eligible), key=lambda n: (len(alloc.get(n.name, {})), n.name))
@@ -429,7 +436,8 @@ def _assign(name, ips, nodes, alloc, cloud):
         full = []
         for node in candidates:     # EIPC:1279-1326
             held = alloc.setdefault(node.name, {})
-            if any(holder == name for holder in held.values()) or any(n == node.name for _i, n in added):
+            if any(holder == name for holder in held.values()) or any(n == node.name for _i, n in added) \
+                    or any(n == node.name for _i, n in kept):
                 continue
             if node.egress_network(addr, cloud) is None:
                 continue
