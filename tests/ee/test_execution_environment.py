@@ -53,8 +53,8 @@ def _requirements_yml():
 def test_context_holds_tarballs_not_the_working_tree(context):
     files = sorted(str(p.relative_to(context)) for p in context.rglob("*") if p.is_file())
     tarballs = sorted(f for f in files if f.endswith(".tar.gz"))
-    assert tarballs == ["_build/collections/ansible-posix.tar.gz", "_build/collections/kubernetes-core.tar.gz",
-                        "_build/collections/ocp-egressip.tar.gz"]
+    assert tarballs == ["_build/collections/ansible-posix.tar.gz", "_build/collections/awx-awx.tar.gz",
+                        "_build/collections/kubernetes-core.tar.gz", "_build/collections/ocp-egressip.tar.gz"]
     for forbidden in (".venv", ".git", ".collections", "tests", "plugins", "roles", "benchmarks"):
         assert not [f for f in files if forbidden in pathlib.PurePath(f).parts], forbidden
     size = sum((context / f).stat().st_size for f in files)
@@ -69,7 +69,7 @@ def test_context_holds_tarballs_not_the_working_tree(context):
 
 
 def test_galaxy_requirements_install_offline(installed):
-    for name in ("ocp/egressip", "kubernetes/core", "ansible/posix"):
+    for name in ("ocp/egressip", "kubernetes/core", "ansible/posix", "awx/awx"):
         assert (installed / name / "MANIFEST.json").is_file(), name
     assert (installed / "ocp" / "egressip" / "plugins" / "modules" / "egressip_ovn.py").is_file()
     assert (installed / "ansible" / "posix" / "plugins" / "modules" / "firewalld.py").is_file()
@@ -85,7 +85,7 @@ def test_every_collection_the_content_uses_is_in_the_ee(installed):
     for path in list(content.glob("roles/*/tasks/*.yml")) + list(content.glob("playbooks/**/*.yml")):
         used |= {"%s.%s" % m for m in fqcn.findall(path.read_text())}
     used -= {"ansible.builtin", "ocp.egressip"}
-    assert "ansible.posix" in used, "the firewalld backend is expected to use ansible.posix"
+    assert {"ansible.posix", "awx.awx"} <= used, "firewalld backend and playbooks/awx are expected here"
     in_ee = {"%s.%s" % (p.parent.name, p.name) for p in installed.glob("*/*") if (p / "MANIFEST.json").is_file()}
     assert used <= in_ee, "collections used but not in the EE: %s" % sorted(used - in_ee)
 

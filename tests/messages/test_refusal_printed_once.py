@@ -34,7 +34,6 @@ def test_refused_plan_is_printed_once(tmp_path):
     assert writes == 0, writes
 
 
-
 WAIT_PLAY = """
 - hosts: localhost
   gather_facts: false
