@@ -18,7 +18,7 @@ PREFIX = "egressip_"
 # Issue 10 renames the playbooks' extra vars X to egressip_X (X still accepted for one release).
 # Until both branches are merged the playbooks read X: a survey's egressip_X then stands for X.
 # Set to False once the playbooks read the egressip_ names themselves.
-RENAME_PENDING = True
+RENAME_PENDING = False
 READ = re.compile(r"(?<![.\w])([a-z_][a-z0-9_]*) \| default\(((?:[^()]|\([^()]*\))*)\)(?: \| (int|bool)\b)?")
 SET_NAME = re.compile(r"\bset ([a-z_][a-z0-9_]*)")
 ROLE = "ocp.egressip.egressip"
@@ -44,7 +44,14 @@ def _entry_points(play):
     return out
 
 
+OLD_NAME_DEFAULT = re.compile(r"^[a-z_][a-z0-9_]* \| default\((.*)\)$")
+
+
 def _literal(text):
+    # `egressip_X | default(X | default(D))`: the old name (deprecated) else D
+    old = OLD_NAME_DEFAULT.match(text.strip())
+    if old:
+        return _literal(old.group(1))
     try:
         return ast.literal_eval(text.strip())
     except (ValueError, SyntaxError):

@@ -97,9 +97,11 @@ class Story:
 
     # -- nodes ---------------------------------------------------------------------------
     def holders(self, ip):
+        self.lab.settle()       # the lab's controllers are asynchronous: the data plane follows their pass
         return [w for w in WORKERS if "%s/24" % ip in addresses(self.topo.ns(w))]
 
     def probe(self, node, src, port=DB_PORT, timeout=1.5):
+        self.lab.settle()
         return tcp_probe(self.topo.ns(node), src, DB, port, timeout)
 
     def probe_pods(self):

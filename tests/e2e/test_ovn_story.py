@@ -90,6 +90,10 @@ def test_ovn_story_assignment_health_check_failover_release(story):
     # 3. second run: nothing to do
     again = story.run("auto.yml", **AUTO)
     assert again.rc == 0 and again.changed() == 0, again.describe()
+    # the firewall entry point finds the namespace's address in its EgressIP (egressip-mywebserver)
+    fw = story.run("firewall.yml", egressip_namespace_name="mywebserver", egressip_targets="database")
+    assert fw.rc == 0, fw.describe()
+    assert ip in story.ruleset()
 
     # 4. failover: the holding node goes NotReady (through the API); OVN moves the IP, the
     #    playbook's verify passes on the new holder, traffic still reaches the database

@@ -149,7 +149,11 @@ class Kubelet:
                          message="Pod was rejected: Predicate TaintToleration failed: node(s) had untolerated taint "
                                  "{%s: %s}" % (taint.get("key"), taint.get("value", "")))
             return
-        netns = self.cluster.dataplane.mapping.get(node_name, (None, None))[0]
+        # the node's network namespace: dataplane.mapping is node -> [(netns, iface, network or
+        # None)] (several interfaces since the multi-NIC lab); a hostNetwork pod sees them all
+        entries = self.cluster.dataplane.mapping.get(node_name) or []
+        primary = [e for e in entries if e[2] is None] or entries
+        netns = primary[0][0] if primary else None
         image = pod["spec"]["containers"][0]["image"]
         registry = image.split("/", 1)[0] if "/" in image else ""
         if netns is None or registry.endswith(".invalid"):
