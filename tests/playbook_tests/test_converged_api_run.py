@@ -1,5 +1,6 @@
-"""A converged auto.yml (API only, localhost) reads the cluster once: three module runs (facts, the
-two check-mode plans), no second read for the wait, no write; a changing run reads again."""
+"""A converged auto.yml (API only, localhost) reads the cluster once: two module runs (facts, the
+NetNamespace plan in check mode; the HostSubnets already carry the CIDRs), no second read for the
+wait, no write; a changing run plans and writes both kinds and reads again."""
 from tests.lab.fixtures import start_lab
 from tests.playbook_tests.test_playbooks_lab import CIDR, play
 
@@ -21,9 +22,10 @@ def test_converged_run_reads_the_cluster_once(tmp_path):
         lab.reset()
         again = play(lab, tmp_path, "auto.yml", extra=AUTO)
         assert again.rc == 0 and again.changed == 0, again
-        assert _module_runs(lab) == 3, lab.stats()
+        assert _module_runs(lab) == 2, lab.stats()
         assert lab.stats()["writes"] == 0
         assert again.task("Wait until the cluster reports every egress IP on a node")["skipped"] is True
+        assert again.task("Plan the HostSubnets' egressCIDRs (check mode)")["skipped"] is True
         # the report still has the tables and the namespace's node
         result = again.task("Summarise")["ansible_facts"]["egressip_result"]
         assert result["table_lines"][0].startswith("NAME") and result["namespaces"]["mywebserver"]["nodes"]
