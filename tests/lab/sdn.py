@@ -102,9 +102,10 @@ class SdnController:
             cidrs = []
             for c in raw:
                 try:
-                    cidrs.append(ipaddress.ip_network(c, strict=False))
+                    cidrs.append(ipaddress.ip_network(c, strict=False) if isinstance(c, str) else None)
                 except ValueError:
                     pass
+            cidrs = [c for c in cidrs if c is not None]
             name = hs.get("host") or hs["metadata"]["name"]
             nodes[name] = {"name": name, "ip": hs.get("hostIP", ""), "requested": requested,
                            "cidrs": cidrs, "offline": not ready.get(name, True)}
