@@ -484,7 +484,10 @@ class Runner(object):
     def _patch_body(self, change, resource_version, values):
         body = {"metadata": {"resourceVersion": resource_version}}
         for key, value in values.items():
-            body[key] = value if value is not None else None
+            # an emptied list is removed (null in a merge patch), as the platform writes it: the
+            # API types declare egressIPs/egressCIDRs `omitempty` and the SDN master drops the key
+            # (master/egressip.go), so `oc get` shows a blank cell rather than [] either way
+            body[key] = value if value else None
         return body
 
     def _apply(self, change):
