@@ -585,7 +585,10 @@ class Runner(object):
     def _patch_body(self, change, resource_version, values):
         body = {"metadata": {"resourceVersion": resource_version}}
         for key, value in values.items():
-            body[key] = value if value is not None else None
+            # an emptied list is removed (null in a merge patch), as the platform writes it: the
+            # API types declare egressIPs/egressCIDRs `omitempty` and the SDN master drops the key
+            # (master/egressip.go), so `oc get` shows a blank cell rather than [] either way
+            body[key] = value if value else None
         if change.kind == "HostSubnet" and "egressIPs" in values:
             # which namespace each pin is for, written with the pin: after a run killed (or whose
             # token was revoked) between the pins and the NetNamespace, a re-run of the same

@@ -63,6 +63,12 @@ class InProcessLab(object):
         self.server.stats.reset()
 
     @property
+    def url(self):
+        return self.server.url
+
+    ca = None       # plain HTTP (tests/reliability/common.py write_play reads these three)
+
+    @property
     def auth(self):
         return {"kubeconfig": self.kubeconfig}
 

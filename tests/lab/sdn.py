@@ -13,9 +13,16 @@ Rules follow openshift/sdn (read at commit 18a57d7, branch master):
     (node IP). The lab logs the bare error text (older releases logged it through
     utilruntime.HandleError; newer ones prefix "Error processing egress IPs: ").
   * syncEgressNodeState: claim/release an IP on its node when it becomes active/inactive.
-  * syncEgressNamespaceState: a namespace whose IP is requested by several namespaces gets no
-    egress at all (traffic dropped); unassigned IPs and IPs on offline nodes (when the
-    namespace has several IPs) are skipped; with no usable IP, the traffic is dropped.
+  * syncEgressNamespaceState (lines 675-686): a namespace whose IP is requested by several
+    namespaces gets no egress at all (traffic dropped); unassigned IPs and IPs on offline nodes
+    (whatever the number of IPs of the namespace, line 683) are skipped; with no usable IP,
+    the traffic is dropped.
+  * capacity (cloud platforms, cloud.network.openshift.io/egress-ipconfig on the Node:
+    capacity.ip, else capacity.ipv4, getCapacity): automatic mode never gives a node more IPs
+    than its capacity (allocateExistingEgressIPs, getSortedNodes); a HostSubnet pinning more
+    egressIPs than the capacity (manual mode) is ignored as a whole (validateEgressIPs:
+    "Ignoring invalid HostSubnet ...: the amount of requested EgressIPs (%v) on hostSubnet: %q
+    exceeds the node's capacity (%v)"). Without the annotation capacity is unlimited.
   * ReallocateEgressIPs / makeEmptyAllocation / allocateExistingEgressIPs /
     allocateNewEgressIPs / getSortedEgressIPs / findEgressIPAllocation /
     nodeHasEgressIPForNamespace: automatic mode for HostSubnets with ``egressCIDRs``. IPs
@@ -24,7 +31,7 @@ Rules follow openshift/sdn (read at commit 18a57d7, branch master):
     new IPs go first to the only node that can take them, then to the eligible node with the
     fewest IPs, never to a node that already holds an IP of the same namespace; a node that
     got less than half of what a from-scratch allocation would give it gets IPs moved back.
-    Offline nodes are skipped (capacity is unlimited on bare metal). Ties: node name order
+    Offline nodes and nodes at their capacity are skipped (unlimited on bare metal). Ties: node name order
     (the real code iterates a Go map). The result replaces ``egressIPs`` of every HostSubnet
     with egressCIDRs (pkg/network/master/egressip.go maybeDoUpdateEgressCIDRs).
 - pkg/network/master/egressip.go check/nodeIsReady: a node whose Ready condition is False or
@@ -41,11 +48,13 @@ Rules follow openshift/sdn (read at commit 18a57d7, branch master):
 """
 import copy
 import ipaddress
+import json
 
 from .events import Once
 from .kinds import BY_KIND
 
 HS, NN, NODE, NS = (BY_KIND[k] for k in ("HostSubnet", "NetNamespace", "Node", "Namespace"))
+CLOUD_ANNOTATION = "cloud.network.openshift.io/egress-ipconfig"
 SRC_COMMON = "egressip.go:%d"  # line numbers in pkg/network/common/egressip.go (and node/, master/)
 
 
@@ -55,6 +64,18 @@ def node_ready(node):
         if cond.get("type") == "Ready" and cond.get("status") in ("False", "Unknown"):
             return False
     return True
+
+
+def node_capacity(node):
+    """common/egressip.go getCapacity: capacity.ip, else capacity.ipv4, of the first entry of
+    the cloud.network.openshift.io/egress-ipconfig annotation; None (unlimited) without it."""
+    raw = ((node.get("metadata") or {}).get("annotations") or {}).get(CLOUD_ANNOTATION)
+    try:
+        cap = json.loads(raw)[0].get("capacity") or {}
+        value = cap.get("ip") or cap.get("ipv4")
+    except (TypeError, ValueError, IndexError, KeyError, AttributeError):
+        return None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _ip(text):
@@ -88,11 +109,14 @@ class SdnController:
         self.once = Once(cluster.events)
         self.assignments = {}
         self.known_namespaces = set()
+        self.invalid = {}        # node -> log line of a HostSubnet ignored as invalid
 
     # -- inputs ------------------------------------------------------------------------
     def _observe(self):
         store = self.cluster.store
+        self.invalid = {}
         ready = {n["metadata"]["name"]: node_ready(n) for n in store.items(NODE)}
+        capacity = {n["metadata"]["name"]: node_capacity(n) for n in store.items(NODE)}
         nodes = {}
         for hs in store.items(HS):
             requested = list(dict.fromkeys(hs.get("egressIPs") or []))
@@ -102,12 +126,20 @@ class SdnController:
             cidrs = []
             for c in raw:
                 try:
-                    cidrs.append(ipaddress.ip_network(c, strict=False))
+                    cidrs.append(ipaddress.ip_network(c, strict=False) if isinstance(c, str) else None)
                 except ValueError:
                     pass
+            cidrs = [c for c in cidrs if c is not None]
             name = hs.get("host") or hs["metadata"]["name"]
+            cap = capacity.get(name)
+            if cap is not None and requested and not raw and len(requested) > cap:
+                # common/egressip.go handleAddOrUpdateHostSubnet + validateEgressIPs
+                self.invalid[name] = ("E", SRC_COMMON % 262, "Ignoring invalid HostSubnet %s: the amount of requested "
+                                      'EgressIPs (%d) on hostSubnet: "%s" exceeds the node\'s capacity (%d)'
+                                      % (name, len(requested), name, cap))
+                requested = []
             nodes[name] = {"name": name, "ip": hs.get("hostIP", ""), "requested": requested,
-                           "cidrs": cidrs, "offline": not ready.get(name, True)}
+                           "cidrs": cidrs, "offline": not ready.get(name, True), "capacity": cap}
         namespaces = {}
         for nn in store.items(NN):
             if nn.get("egressIPs"):
@@ -209,7 +241,7 @@ class SdnController:
                 node = self.assigned.get(ip)
                 if node is None:
                     messages.append(("I", SRC_COMMON % 682, "VNID %d cannot use unassigned egress IP %s" % (vnid, ip)))
-                elif len(ns["requested"]) > 1 and st.nodes[node]["offline"]:
+                elif st.nodes[node]["offline"]:     # line 683: also a namespace's only IP
                     messages.append(("I", SRC_COMMON % 684, "VNID %d cannot use egress IP %s on offline node %s"
                                      % (vnid, ip, st.node_ip(node))))
                 else:
@@ -241,7 +273,8 @@ class SdnController:
                 if ip not in self.assigned or ip in done:
                     continue
                 node = st.nodes[self.assigned[ip]]
-                if any(_ip(ip) in c for c in node["cidrs"]) and not node["offline"]:
+                room = node["capacity"] is None or node["capacity"] - len(alloc.get(node["name"], [])) > 0
+                if any(_ip(ip) in c for c in node["cidrs"]) and not node["offline"] and room:
                     alloc.setdefault(node["name"], []).append(ip)
                 else:
                     removed = True
@@ -259,6 +292,7 @@ class SdnController:
             parsed = _ip(ip)
             cands = [n for n in sorted(st.nodes) if not st.nodes[n]["offline"]
                      and not same_ns & set(alloc.get(n, []))
+                     and (st.nodes[n]["capacity"] is None or st.nodes[n]["capacity"] - len(alloc.get(n, [])) > 0)
                      and any(parsed in c for c in st.nodes[n]["cidrs"])]
             if not cands:
                 return None, False
@@ -336,7 +370,7 @@ class SdnController:
         st = self._observe()
         messages = self._sync(st)
         ns_messages, usable = self._namespaces(st)
-        self.once.update(messages + ns_messages)
+        self.once.update(messages + ns_messages + [self.invalid[n] for n in sorted(self.invalid)])
         usable_ips = {ip for ips in usable.values() for ip in ips}
         out = {}
         for ip in st.ips():

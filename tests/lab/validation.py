@@ -111,6 +111,23 @@ def _node(errors, obj):
                     errors.append(("status.%s[%d].type" % (field, i), "Required value"))
 
 
+def _lease(errors, obj):
+    """k8s.io/kubernetes pkg/apis/coordination/validation/validation.go ValidateLeaseSpec:
+    leaseDurationSeconds "must be greater than 0" (also leaseTransitions >= 0)."""
+    spec = _type(errors, obj, ["spec"], "object")
+    if spec is None:
+        return
+    for field in ("holderIdentity", "acquireTime", "renewTime"):
+        _type(errors, spec, ["spec", field], "string")
+    duration = _type(errors, spec, ["spec", "leaseDurationSeconds"], "integer")
+    if duration is not None and duration <= 0:
+        errors.append(("spec.leaseDurationSeconds", "Invalid value: %d: must be greater than 0" % duration))
+    transitions = _type(errors, spec, ["spec", "leaseTransitions"], "integer")
+    if transitions is not None and transitions < 0:
+        errors.append(("spec.leaseTransitions", "Invalid value: %d: must be greater than or equal to 0"
+                       % transitions))
+
+
 def _objects(*fields):
     def check(errors, obj):
         for f in fields:
@@ -120,5 +137,5 @@ def _objects(*fields):
 
 CHECKS = {"HostSubnet": _hostsubnet, "NetNamespace": _netnamespace, "EgressIP": _egressip,
           "Node": _node, "Namespace": _objects("spec", "status"),
-          "Network": _objects("spec", "status"), "Infrastructure": _objects("spec", "status"), "Lease": _objects("spec"),
+          "Network": _objects("spec", "status"), "Infrastructure": _objects("spec", "status"), "Lease": _lease,
           "Pod": _objects("spec", "status")}

@@ -280,3 +280,23 @@ def test_watch_streams_changes(lab):
     thread.join()
     assert events == [("MODIFIED", "worker01", ["198.51.100.120"]), ("DELETED", "worker02", None)]
     assert lab.stats()["by_verb"]["watch"] == 2
+
+
+def test_lease_duration_must_be_positive(lab):
+    """k8s.io/kubernetes pkg/apis/coordination/validation ValidateLeaseSpec: 422 for
+    leaseDurationSeconds <= 0, on create and on update."""
+    leases = "/apis/coordination.k8s.io/v1/namespaces/default/leases"
+    for bad in (0, -5):
+        try:
+            lab.post(leases, {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": {"name": "l"},
+                              "spec": {"holderIdentity": "a", "leaseDurationSeconds": bad}})
+            raise AssertionError("accepted leaseDurationSeconds %d" % bad)
+        except LabError as exc:
+            assert exc.code == 422 and "must be greater than 0" in exc.body["message"], exc.body
+    lab.post(leases, {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": {"name": "l"},
+                      "spec": {"holderIdentity": "a", "leaseDurationSeconds": 30}})
+    try:
+        lab.patch(leases + "/l", {"spec": {"leaseDurationSeconds": 0}})
+        raise AssertionError("accepted an update to 0")
+    except LabError as exc:
+        assert exc.code == 422

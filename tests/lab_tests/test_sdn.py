@@ -174,3 +174,51 @@ def test_rebalance_after_node_comes_back_and_one_ip_per_namespace_per_node(lab):
     placed = [ip for ip in ("198.51.100.123", "198.51.100.130") if ip in hostsubnet_ips(lab, "worker01")]
     assert len(placed) == 1
     assert lab.errors() == []
+
+
+CLOUD = "cloud.network.openshift.io/egress-ipconfig"
+
+
+def _capacity(lab, node, cap):
+    lab.patch(NODES + node, {"metadata": {"annotations": {CLOUD: '[{"interface": "eni-0%s", "ifaddr": {"ipv4": '
+                                                                 '"198.51.100.0/24"}, "capacity": {"ipv4": %d}}]'
+                                                                 % (node[-1], cap)}}})
+
+
+def test_auto_assignment_honours_cloud_capacity(lab):
+    """openshift/sdn common/egressip.go (18a57d7) getSortedNodes / allocateExistingEgressIPs: a
+    node never gets more automatic IPs than its capacity (it got 2 or 3 with capacity 1)."""
+    for node in ("worker01", "worker02"):
+        _capacity(lab, node, 1)
+        egress(lab, node, cidrs=["198.51.100.0/24"])
+    lab.post("/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team-b"}})
+    lab.post("/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team-c"}})
+    egress(lab, netns="mywebserver", ns_ips=[IP1])
+    egress(lab, netns="team-b", ns_ips=[IP2])
+    egress(lab, netns="team-c", ns_ips=["198.51.100.122"])
+    held = hostsubnet_ips(lab, "worker01") + hostsubnet_ips(lab, "worker02")
+    assert len(hostsubnet_ips(lab, "worker01")) == 1 and len(hostsubnet_ips(lab, "worker02")) == 1, held
+    assert "198.51.100.122" not in held or IP1 not in held or IP2 not in held
+    unplaced = [ip for ip in (IP1, IP2, "198.51.100.122") if ip not in held]
+    assert len(unplaced) == 1 and lab.assignments()[unplaced[0]]["node"] is None
+
+
+def test_manual_pins_over_capacity_ignore_the_hostsubnet(lab):
+    _capacity(lab, "worker01", 1)
+    egress(lab, "worker01", ips=[IP1, IP2])
+    egress(lab, netns="mywebserver", ns_ips=[IP1])
+    assert lab.assignments()[IP1]["active"] is False
+    assert any("Ignoring invalid HostSubnet worker01" in m and "exceeds the node's capacity (1)" in m
+               for m in lab.errors())
+
+
+def test_single_ip_namespace_on_an_offline_node_has_no_egress(lab):
+    """common/egressip.go line 683: an IP on an offline node is not used, even the namespace's
+    only one (the lab used it when the namespace had a single IP)."""
+    egress(lab, "worker01", ips=[IP1])
+    egress(lab, netns="mywebserver", ns_ips=[IP1])
+    assert lab.assignments()[IP1]["active"] is True
+    lab.set_ready("worker01", False)
+    assert lab.assignments()[IP1]["active"] is False
+    assert "VNID 5281170 cannot use egress IP %s on offline node %s" % (IP1, W1) in _messages(lab)
+    assert any("VNID 5281170 (namespace mywebserver) is dropped" in m for m in _messages(lab))

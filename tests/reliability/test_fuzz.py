@@ -10,7 +10,7 @@ process, against the lab served from a thread of the test process):
 Each example asserts: no exception escapes main() (what ansible-core 2.19 reports as
 ``Module failed: ...``), a failure has a message that names a field and shows no raw
 non-printable character, and a failed or check mode run wrote nothing (the lab's counters).
-Budget: EGRESSIP_FUZZ_EXAMPLES examples per fuzzer (default 150, derandomized so CI is
+Budget: EGRESSIP_FUZZ_EXAMPLES examples per fuzzer (default 100, derandomized so CI is
 reproducible); ``EGRESSIP_FUZZ_EXAMPLES=5000`` for a longer hunt.  ``test_fuzz_playbook_sample``
 runs a few of these cases through ansible-playbook to prove the end-to-end reporting."""
 import os
@@ -28,7 +28,7 @@ from tests.fuzz.strategies import (
 from tests.lab.kinds import BY_KIND
 from tests.reliability.common import crash_text
 
-EXAMPLES = int(os.environ.get("EGRESSIP_FUZZ_EXAMPLES", "150"))
+EXAMPLES = int(os.environ.get("EGRESSIP_FUZZ_EXAMPLES", "100"))
 FUZZ = settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None, print_blob=True,
                 suppress_health_check=list(HealthCheck))
 NET = "198.51.100.0/24"
@@ -213,3 +213,53 @@ def _at(obj, path):
             return None
         obj = obj.get(key)
     return obj
+
+
+# -- the same classes through ansible-playbook: what ansible-core 2.19 reports -----------------
+
+PLAY_CASES = [
+    # (task name, module, args, field the message must name)
+    ("timeout-inf", "egressip_facts", {"request_timeout": "inf"}, "request_timeout"),
+    ("timeout-zero", "egressip_facts", {"request_timeout": 0}, "request_timeout"),
+    ("lock-ttl-zero", "egressip_netnamespace", {"name": "mywebserver", "egress_ips": ["198.51.100.121"],
+                                                "lock_ttl": 0}, "lock_ttl"),
+    ("lock-name-invalid", "egressip_netnamespace", {"name": "mywebserver", "egress_ips": ["198.51.100.121"],
+                                                    "lock_name": "Not_A_Name"}, "lock_name"),
+    ("count-infinite", "egressip_netnamespace", {"name": "mywebserver", "count": "{{ 'inf' | float }}"}, "count"),
+    ("invisible-name", "egressip_netnamespace", {"name": "my\u200bwebserver", "egress_ips": ["198.51.100.121"]},
+     "NetNamespace"),
+]
+
+
+@pytest.mark.slow     # one ansible-playbook run of 7 tasks (each task starts a Python process)
+def test_fuzz_playbook_sample(tmp_path, tally):
+    """Bad options and a corrupt cluster through ansible-playbook: no ``Module failed:`` (the
+    crash report of ansible-core 2.19), each failure names its field, nothing is written, and
+    facts carries on over corrupt HostSubnet/NetNamespace data and an unusable Node."""
+    with InProcessLab("seed", sdn_setup) as lab:
+        hs = [o for o in lab.objects("HostSubnet") if o["metadata"]["name"] == "master01"][0]
+        lab.put_raw("HostSubnet", dict(hs, egressCIDRs=[5]), "master01")
+        nn = [o for o in lab.objects("NetNamespace") if o["metadata"]["name"] == "default"][0]
+        lab.put_raw("NetNamespace", dict(nn, egressIPs=[None]), "default")
+        node = [o for o in lab.objects("Node") if o["metadata"]["name"] == "master02"][0]
+        node["metadata"]["annotations"]["cloud.network.openshift.io/egress-ipconfig"] = "not json"
+        lab.put_raw("Node", node, "master02")
+        lab.server.stats.reset()
+        tasks = [{"name": name, "ocp.egressip." + module: args, "ignore_errors": True}
+                 for name, module, args, _field in PLAY_CASES]
+        tasks.append({"name": "facts-on-corrupt-cluster", "ocp.egressip.egressip_facts": {"format": "table"}})
+        run = play(tmp_path, lab, tasks, name="fuzz-sample", timeout=300)
+        tally.add("fuzz", runs=1, scenarios=len(PLAY_CASES) + 1, fuzz_examples=len(PLAY_CASES) + 1)
+        assert run.doc is not None, run.describe()
+        assert crash_text(run.stdout + run.stderr) is None, run.describe()
+        for name, _module, _args, field in PLAY_CASES:
+            res = run.result(name)
+            assert res.get("failed") is True, (name, res)
+            assert field in res["msg"] and crash_text(res["msg"]) is None, (name, res["msg"])
+        assert "my\\u200bwebserver" in run.result("invisible-name")["msg"]
+        facts = run.result("facts-on-corrupt-cluster")
+        assert not facts.get("failed"), facts
+        codes = set(f["code"] for f in facts["egressip"]["findings"])
+        assert {"INVALID_CIDR", "INVALID_IP", "NODE_DATA_INVALID"} <= codes, codes
+        assert any("[5]" in line for line in facts["table_lines"]), facts["table_lines"]
+        assert lab.writes() == 0

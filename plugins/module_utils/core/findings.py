@@ -91,6 +91,9 @@ CODES = {
     "NAMESPACE_EGRESS_DROPPED": Code(ERROR, '{ns_kind} "{namespace}" egressIPs: {ips}: no egress IP of this namespace '
                                             "can be active, its egress traffic is dropped",
                                      _SDN_COMMON + " syncEgressNamespaceState SetNamespaceEgressDropped"),
+    "NAMESPACE_NO_EGRESS_NOW": Code(WARNING, '{ns_kind} "{namespace}" egressIPs: {ips}: no egress right now: {reason}',
+                                    _SDN_COMMON + ' syncEgressNamespaceState "VNID %d cannot use unassigned egress IP '
+                                    '%s", "... on offline node %s" (openshift/sdn 18a57d7 lines 680-686)'),
     "IP_UNUSED": Code(WARNING, '{kind} "{name}" egressIPs: "{ip}" is used by no {ns_kind}',
                       _SDN_COMMON + " makeEmptyAllocation (unused IPs are dropped)"),
     # high availability

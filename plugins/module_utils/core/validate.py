@@ -207,8 +207,13 @@ def _check_namespace(ctx, info):
     if not info.ips:
         return out
     active = 0
+    now = 0                 # IPs carrying traffic right now (placed on one online node)
+    offline = set()         # nodes holding an IP of this namespace that are not Ready
     manual_nodes = set()
     in_cidr = False
+    # common/egressip.go syncEgressNamespaceState (openshift/sdn 18a57d7, lines 675-678): a
+    # namespace one of whose IPs another namespace also requests gets no egress at all
+    shared = [ip for ip in info.ips if len(index.namespaces_for_ip(ip)) > 1]
     for ip in info.ips:
         pinned = index.nodes_for_ip(ip)
         held, cidr_ready = index.cidr_hosting(ip)
@@ -219,10 +224,16 @@ def _check_namespace(ctx, info):
             node_info = index.node(node)
             if not node_info.cidrs:
                 manual_nodes.add(node)
-            if node_info.eligible:
+            if node_info.eligible and not _over_capacity(node_info):
                 pinned_ready = True
                 # a pin the node cannot claim (node/egressip.go assignEgressIP) carries no traffic
                 working = working or _can_claim(node_info, ip)
+            elif not node_info.ready:
+                offline.add(node)
+        # lines 680-686: usable now only when placed on one node that is online (the master
+        # placed it: in automatic mode it writes the HostSubnet's egressIPs)
+        if len(pinned) == 1 and pinned_ready and _can_claim(index.node(pinned[0]), ip):
+            now += 1
         if not pinned and not held:
             out.append(Finding("IP_NO_NODE", '%s "%s" egressIPs: "%s" is on no %s egressIPs and in no egressCIDRs: '
                                "no node can host it" % (ctx.ns_kind, name, int_to_ip(ip), ctx.node_kind),
@@ -237,15 +248,30 @@ def _check_namespace(ctx, info):
                                [ctx.ns_obj(name)] + [ctx.node_obj(n) for n in pinned], subject))
             continue
         # common/egressip.go egressIPActive: an IP claimed twice is not used at all
-        if working and len(pinned) <= 1 and len(index.namespaces_for_ip(ip)) == 1:
+        if working and len(pinned) <= 1 and not shared:
             active += 1
-    if active and not in_cidr and len(manual_nodes) != 1:
+    if active and now and not in_cidr and len(manual_nodes) != 1:
         return out                      # the common healthy case, without building any text
     ips = "[%s]" % ", ".join(int_to_ip(ip) for ip in info.ips)
     me = ctx.ns_obj(name)
     if not active:
+        why = ""
+        if shared:
+            why = " (%s \"%s\" is requested by another namespace too: VNID %s gets no egress due to " \
+                  "multiply-assigned egress IP %s)" % (ctx.ns_kind, int_to_ip(shared[0]), ctx.vnid(name),
+                                                       int_to_ip(shared[0]))
         out.append(Finding("NAMESPACE_EGRESS_DROPPED", '%s "%s" egressIPs: %s: no egress IP of this namespace can be '
-                           "active, its egress traffic is dropped" % (ctx.ns_kind, name, ips), [me], subject))
+                           "active, its egress traffic is dropped%s" % (ctx.ns_kind, name, ips, why), [me], subject))
+    elif not now and ctx.node_kind == "HostSubnet":
+        # it can work, but does not right now: the master has not placed its addresses (yet),
+        # or they are on nodes that are offline
+        if offline:
+            reason = "its addresses are on offline node(s) %s" % ", ".join(sorted(offline))
+        else:
+            reason = "no address is placed on a node yet (the SDN master assigns them from egressCIDRs)"
+        out.append(Finding("NAMESPACE_NO_EGRESS_NOW", '%s "%s" egressIPs: %s: no egress right now: %s'
+                           % (ctx.ns_kind, name, ips, reason), [me] + [ctx.node_obj(n) for n in sorted(offline)],
+                           subject))
     # openshift-sdn documents one IP per namespace in automatic mode; OVN EgressIP objects
     # are made for several
     if not manual_nodes and in_cidr and len(info.ips) > 1 and ctx.node_kind == "HostSubnet":
@@ -256,6 +282,12 @@ def _check_namespace(ctx, info):
         out.append(Finding("NAMESPACE_SINGLE_NODE", '%s "%s" egressIPs: %s: all on node "%s": no failover when it '
                            "goes down" % (ctx.ns_kind, name, ips, node), [me, ctx.node_obj(node)], subject))
     return out
+
+
+def _over_capacity(info):
+    """common/egressip.go validateEgressIPs: on a cloud, a HostSubnet pinning more egress IPs than
+    the node's capacity is ignored as a whole ("Ignoring invalid HostSubnet"): none is usable."""
+    return info.capacity is not None and not info.cidrs and len(info.ips) > info.capacity
 
 
 def _can_claim(info, ip):

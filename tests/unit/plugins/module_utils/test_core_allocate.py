@@ -324,9 +324,13 @@ def test_blog_automatic_mode_round_trip():
     assert validate(converged) == []
     assert allocate(converged, [Request("mywebserver")]).changes == []
     # worker02 goes NotReady before the master moves the IP: a warning about the CIDR, the
-    # namespace still has a Ready node that can take it
+    # namespace still has a Ready node that can take it; until the master moves it, the
+    # namespace has no egress (openshift/sdn common/egressip.go 683: "cannot use egress IP %s
+    # on offline node", whatever the number of IPs)
     converged.nodes["worker02"] = converged.nodes["worker02"].replace(ready=False)
-    assert codes(validate(converged)) == {"CIDR_SINGLE_NODE"}
+    assert codes(validate(converged)) == {"CIDR_SINGLE_NODE", "NAMESPACE_NO_EGRESS_NOW"}
+    assert "offline node(s) worker02" in [f.message for f in validate(converged)
+                                         if f.code == "NAMESPACE_NO_EGRESS_NOW"][0]
 
 
 def test_no_candidate_nodes_says_why():

@@ -127,6 +127,10 @@ CASES = {
     "CIDR_OVERLAP": (lambda: _edit(A, {"worker02": {"egress_cidrs": [CIDR, ip(64) + "/28"]}}),
                      lambda: _edit(A, {"worker02": {"egress_cidrs": [CIDR, ip(96) + "/27"]}}),
                      ['"198.51.100.64/27" overlaps "198.51.100.64/28"']),
+    "NAMESPACE_NO_EGRESS_NOW": (lambda: _edit(A, {"worker01": {"egress_ips": []}}),
+                                lambda: _edit(A, {"worker01": {"egress_ips": []}, "worker02": {"egress_ips": [ip(70)]}}),
+                                ['NetNamespace "mywebserver" egressIPs: [198.51.100.70]', "no egress right now",
+                                 "no address is placed on a node yet"]),
     "NODE_DATA_INVALID": (lambda: _from_objects('[{"interface": "eth0", "capacity": {"ip": "x"}}]'),
                           lambda: _from_objects('[{"interface": "eth0", "capacity": {"ip": 3}}]'),
                           ["Node worker01 annotation cloud.network.openshift.io/egress-ipconfig capacity", "'x'",
@@ -222,3 +226,36 @@ def test_codes_table_in_core_api_doc_is_complete():
         text = handle.read()
     for code, spec in findings.CODES.items():
         assert "| `%s` | %s |" % (code, spec.severity) in text, code
+
+
+# -- openshift/sdn common/egressip.go (18a57d7) syncEgressNamespaceState / validateEgressIPs ----
+
+def test_namespace_sharing_an_ip_gets_no_egress_at_all():
+    """Lines 675-678: an IP requested by two namespaces makes *each* of them drop its egress,
+    also the one that has another, unshared IP (it was reported as fine)."""
+    state = _edit(M, {"worker03": {"egress_ips": [ip(52)]}}, {"other": [ip(51), ip(52)]})
+    dropped = [f for f in validate(state) if f.code == "NAMESPACE_EGRESS_DROPPED"]
+    assert sorted(f.objects[0] for f in dropped) == ["NetNamespace/mywebserver", "NetNamespace/other"], dropped
+    assert any("multiply-assigned egress IP 198.51.100.51" in f.message for f in dropped)
+
+
+def test_ip_on_a_node_over_its_cloud_capacity_is_not_usable():
+    """validateEgressIPs: a HostSubnet pinning more egress IPs than the node's capacity is
+    ignored as a whole, so a namespace whose IPs are all there has no egress."""
+    state = _edit(M, {"worker01": {"egress_ips": [ip(50), ip(52)], "capacity": 1}, "worker02": {"egress_ips": []}},
+                  {"mywebserver": [ip(50)], "other": [ip(52)]})
+    found = codes(validate(state))
+    assert "NODE_OVER_CAPACITY" in found and "NAMESPACE_EGRESS_DROPPED" in found
+    within = _edit(M, {"worker01": {"egress_ips": [ip(50)], "capacity": 1}, "worker02": {"egress_ips": []}},
+                   {"mywebserver": [ip(50)]})
+    assert "NAMESPACE_EGRESS_DROPPED" not in codes(validate(within))
+
+
+def test_no_egress_now_is_distinct_from_never_placed():
+    """Requested but not placed yet (automatic mode, the master has not written it) is a
+    warning that it does not work *now*; no node able to host it is the IP_NO_NODE error."""
+    waiting = validate(_edit(A, {"worker01": {"egress_ips": []}}))
+    assert codes(waiting) == {"NAMESPACE_NO_EGRESS_NOW"}
+    assert all(f.severity == "warning" for f in waiting)
+    never = validate(_edit(M, namespaces={"other": ["203.0.113.81"]}))
+    assert "IP_NO_NODE" in codes(never) and "NAMESPACE_NO_EGRESS_NOW" not in codes(never)
