@@ -367,7 +367,7 @@ def netnamespace_mutation(params):
             namespaces[n] = dict(egress_ips=ips, nodes=dict((ip, (pins.get(ip) or [None])[0]) for ip in ips))
         for n in gone:
             namespaces[n] = dict(egress_ips=[], nodes={}, deleted=True)
-        result = dict(namespaces=namespaces, skipped=skipped, orphans_released=orphans)
+        result = dict(namespaces=namespaces, skipped_addresses=skipped, orphans_released=orphans)
         if converted:
             result["converted"] = converted
         if len(names) == 1 and not params.get("netnamespaces"):

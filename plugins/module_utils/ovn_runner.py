@@ -341,7 +341,8 @@ def ovn_mutation(params):
             egressips[name] = dict(state="present", egress_ips=list(specs[name]["egressIPs"]),
                                    namespace_selector=specs[name]["namespaceSelector"],
                                    pod_selector=specs[name].get("podSelector"))
-        result = dict(egressips=egressips, assignable_nodes=sorted(n for n, v in labels.items() if v), skipped=skipped)
+        result = dict(egressips=egressips, assignable_nodes=sorted(n for n, v in labels.items() if v),
+                      skipped_addresses=skipped)
         if single:
             result["egress_ips"] = (egressips.get(single) or {}).get("egress_ips") or []
         plan = dict(labels=dict(labels), egressips=copy.deepcopy(specs))
