@@ -278,12 +278,17 @@ def unpin_own_orphans(state, names, owners):
     return found
 
 
-def needs_held(state, requests, context):
-    """The quarantine record is read only when some request still needs new addresses (a
-    converged run makes no extra request)."""
-    if not context or not any(len(state.namespaces[r.namespace].egress_ips) < r.count for r in requests):
-        return None
-    return context["held"]()
+def allocate_held(state, requests, context):
+    """core allocate() that respects held addresses (quarantine, firewall records). The record
+    is read only when the plan hands out a new address (a converged run makes no extra
+    request): plan without it first, and again with it when something new was picked."""
+    plan = core_allocate.allocate(state, requests)
+    if not context:
+        return plan
+    new = any(set(plan.ips[r.namespace]) - set(state.namespaces[r.namespace].egress_ips) for r in requests)
+    if not new:
+        return plan
+    return core_allocate.allocate(state, requests, held=context["held"]())
 
 
 def refuse_held(state, before, context):
@@ -352,7 +357,7 @@ def netnamespace_mutation(params):
         skipped = []
         if requests:
             try:
-                plan = core_allocate.allocate(state, requests, held=needs_held(state, requests, context))
+                plan = allocate_held(state, requests, context)
             except core_allocate.AllocationError as exc:
                 hint = (" (convert: true takes the namespace from automatic to manual mode, clearing the nodes' "
                         "egressCIDRs)" if "has egressCIDRs" in str(exc) else "")

@@ -15,7 +15,7 @@ __metaclass__ = type
 import copy
 import re
 
-from ansible_collections.ocp.egressip.plugins.module_utils.changes import keep_order, needs_held, refuse_held
+from ansible_collections.ocp.egressip.plugins.module_utils.changes import allocate_held, keep_order, refuse_held
 from ansible_collections.ocp.egressip.plugins.module_utils.client import ApiError
 from ansible_collections.ocp.egressip.plugins.module_utils.runner import (
     BLOCKING_WARNING_CODES, Mutation, Outcome, Runner, RunnerError, classify, ref, run_module,
@@ -326,7 +326,7 @@ def ovn_mutation(params):
         skipped = []
         if requests:
             try:
-                plan = core_allocate.allocate(state, requests, held=needs_held(state, requests, context))
+                plan = allocate_held(state, requests, context)
             except core_allocate.AllocationError as exc:
                 raise RunnerError("cannot allocate: %s" % exc)
             state, skipped = plan.state, plan.skipped

@@ -339,6 +339,7 @@ def _cidr_holds(message, ips):
     match = re.search(r'(?:egressCIDRs|node network) "([^"]+)"', message)
     if not match or not ips:
         return False
+    # imported here: the core needs netaddr, which new_module reports when it is missing
     from ansible_collections.ocp.egressip.plugins.module_utils.addresses import cidr_contains, classify_cidr, classify_ip
     net, bad = classify_cidr(match.group(1))
     if bad:
