@@ -52,7 +52,7 @@ options:
       - Independently of this option, allocation never picks the lowest or the highest usable
         address of a node network (where routers and VRRP addresses usually sit) unless C(pool) (modules that allocate)
         names that address as a single entry or as the end of an C(A-B) range. The result's
-        C(skipped) lists the addresses passed over and why.
+        C(skipped_addresses) lists the addresses passed over and why.
     type: list
     elements: str
     default: []

@@ -265,13 +265,17 @@ def empty_batch_note(option):
     return "%s: []: an empty batch, nothing to do" % option
 
 
-def needs_held(state, requests, context):
-    """The quarantine record is read only when some request still needs new addresses (a
-    converged run makes no extra request)."""
-    if not context or not context.get("held") or \
-            not any(len(state.namespaces[r.namespace].egress_ips) < r.count for r in requests):
-        return None
-    return context["held"]()
+def allocate_held(allocate, state, requests, context):
+    """``allocate`` (core allocate()) respecting held addresses (quarantine, firewall records).
+    The record is read only when the plan hands out a new address (a converged run makes no
+    extra request): plan without it first, and again with it when something new was picked."""
+    plan = allocate(state, requests)
+    if not context or not context.get("held"):
+        return plan
+    new = any(set(plan.ips[r.namespace]) - set(state.namespaces[r.namespace].egress_ips) for r in requests)
+    if not new:
+        return plan
+    return allocate(state, requests, held=context["held"]())
 
 
 def refuse_held(state, before, context):
@@ -408,6 +412,7 @@ def _cidr_holds(message, ips):
     match = re.search(r'(?:egressCIDRs|node network) "([^"]+)"', message)
     if not match or not ips:
         return False
+    # imported here: the core needs netaddr, which new_module reports when it is missing
     from ansible_collections.ocp.egressip.plugins.module_utils.core.addresses import cidr_contains, classify_cidr, classify_ip
     net, bad = classify_cidr(match.group(1))
     if bad:

@@ -21,7 +21,7 @@ description:
   - O(state=absent) releases the namespace's addresses (and unpins them); with O(egress_ips), only those.
   - Released addresses are recorded (see O(quarantine_period)) and not handed to another namespace
     during the quarantine. Allocation never picks a gateway, nor the lowest or highest usable
-    address of a node network unless O(pool) names it; the result lists what was C(skipped).
+    address of a node network unless O(pool) names it; the result lists what was skipped (C(skipped_addresses)).
   - Reads the cluster once (one LIST each of HostSubnets, NetNamespaces and Nodes, and the
     C(cluster) Network object), applies the change in memory, validates the whole resulting
     cluster state and writes only when no blocking finding remains.
@@ -283,7 +283,7 @@ diff:
   description: Egress fields of each changed object before and after (with C(--diff)).
   returned: with --diff
   type: dict
-skipped:
+skipped_addresses:
   description:
     - Addresses the allocation passed over, each with C(ip), C(namespace) and C(reason), for example
       the lowest/highest usable address of a node network (usually a router; list it in O(pool)

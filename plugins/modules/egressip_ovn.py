@@ -337,7 +337,7 @@ diff:
   description: Labels or spec of each changed object before and after (with C(--diff)).
   returned: with --diff
   type: dict
-skipped:
+skipped_addresses:
   description:
     - Addresses the allocation passed over, each with C(ip), C(namespace) and C(reason), for example
       the lowest/highest usable address of a node network (usually a router; list it in O(pool)

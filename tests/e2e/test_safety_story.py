@@ -44,7 +44,7 @@ def test_readme_command_allocates_neither_the_router_nor_an_address_in_use(story
     assert ip != ROUTER and ip == "198.51.100.2", ip
     # the role passed the gateway its node checks learnt to the modules
     assert ROUTER in _module_args(res, "Plan the NetNamespaces, allocate free IPs (check mode)")["gateways"]
-    assert [s["ip"] for s in _summary(res)["skipped"]] == [ROUTER]
+    assert [s["ip"] for s in _summary(res)["skipped_addresses"]] == [ROUTER]
     assert story.probe(story.active()[ip], ip) == "open"
 
 

@@ -74,7 +74,7 @@ def test_readme_example_allocates_no_gateway_or_edge(lab):
     out = netns(lab, name="mywebserver", count=1, node_network=NET)
     assert not out.failed, out
     assert out.result["egress_ips"] == ["198.51.100.2"]
-    assert out.result["skipped"][0]["ip"] == "198.51.100.1" and "lowest usable" in out.result["skipped"][0]["reason"]
+    assert out.result["skipped_addresses"][0]["ip"] == "198.51.100.1" and "lowest usable" in out.result["skipped_addresses"][0]["reason"]
     # static with failover, as in the README: two more addresses, never .1/.254, never in use
     reset(lab)
     out = netns(lab, name="mywebserver", count=2, mode="manual", nodes=["worker01", "worker02"], node_network=NET)
@@ -87,7 +87,7 @@ def test_learnt_gateways_are_passed_over_and_reported(lab):
     out = netns(lab, name="mywebserver", count=1, node_network=NET, gateways=["198.51.100.2"])
     assert not out.failed, out
     assert out.result["egress_ips"] == ["198.51.100.3"]
-    assert [(s["ip"], s["reason"]) for s in out.result["skipped"]][1] == ("198.51.100.2", "gateway of a node network")
+    assert [(s["ip"], s["reason"]) for s in out.result["skipped_addresses"]][1] == ("198.51.100.2", "gateway of a node network")
 
 
 def test_released_address_is_quarantined_for_other_namespaces(lab):
@@ -105,7 +105,7 @@ def test_released_address_is_quarantined_for_other_namespaces(lab):
     assert "198.51.100.120" in lab.get(CM)["data"]["released.json"]
     out = netns(lab, name="payments", count=1, pool=pool, node_network=NET)
     assert out.result["egress_ips"] == ["198.51.100.121"], out
-    assert any(s["ip"] == "198.51.100.120" and "quarantine" in s["reason"] for s in out.result["skipped"])
+    assert any(s["ip"] == "198.51.100.120" and "quarantine" in s["reason"] for s in out.result["skipped_addresses"])
     # asked for explicitly: refused, naming the holder
     reset(lab, cidrs=auto_cidrs(), ns_ips={})
     netns(lab, name="mywebserver", egress_ips=["198.51.100.130"], node_network=NET)
@@ -123,7 +123,7 @@ def test_firewall_records_hold_addresses(lab):
     out = netns(lab, check=True, name="payments", count=1, pool=["198.51.100.140-198.51.100.150"], node_network=NET,
                 held_ips={"198.51.100.140": "mywebserver"})
     assert out.result["egress_ips"] == ["198.51.100.146"] or out.result["egress_ips"][0] != "198.51.100.140", out
-    assert any(s["ip"] == "198.51.100.140" and "firewall record" in s["reason"] for s in out.result["skipped"])
+    assert any(s["ip"] == "198.51.100.140" and "firewall record" in s["reason"] for s in out.result["skipped_addresses"])
 
 
 # --- 2. check mode tells the truth ------------------------------------------------------------

@@ -39,7 +39,7 @@ def test_playbooks_as_documented_allocate_no_gateway_or_edge(lab, tmp_path):
     assert auto.rc == 0, auto
     assert lab.get(NETNAMESPACE % "mywebserver")["egressIPs"] == ["198.51.100.2"]
     result = auto.task("Summarise")["ansible_facts"]["egressip_result"]
-    assert [s["ip"] for s in result["skipped"]] == ["198.51.100.1"]
+    assert [s["ip"] for s in result["skipped_addresses"]] == ["198.51.100.1"]
     assert "mywebserver: no firewall targets named: no firewall was changed" in result["notes"]
     assert play(lab, tmp_path, "release.yml", extra={"egressip_namespace_name": "mywebserver"}).rc == 0
     for node in ("worker01", "worker02"):
@@ -146,7 +146,7 @@ def test_firewall_records_hold_addresses_and_failover_loss_is_noted(lab, tmp_pat
     assert res.rc == 0, res
     assert lab.get(NETNAMESPACE % "mywebserver")["egressIPs"] == ["198.51.100.3"]
     result = res.task("Summarise")["ansible_facts"]["egressip_result"]
-    assert any(s["ip"] == "198.51.100.2" and "firewall record" in s["reason"] for s in result["skipped"]), result
+    assert any(s["ip"] == "198.51.100.2" and "firewall record" in s["reason"] for s in result["skipped_addresses"]), result
     assert any(n.startswith("failover: ") and "only 1 Ready node" in n for n in result["notes"]), result["notes"]
     assert any("gone-project" in n and n.startswith("orphan: ") for n in result["notes"]), result["notes"]
     assert json.loads((state_dir / "namespaces.json").read_text()) == {"gone-project": ["198.51.100.2"]}

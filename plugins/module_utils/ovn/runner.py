@@ -25,7 +25,7 @@ from ansible_collections.ocp.egressip.plugins.module_utils.core.options import (
 )
 from ansible_collections.ocp.egressip.plugins.module_utils.k8s.client import ApiError
 from ansible_collections.ocp.egressip.plugins.module_utils.runner import (
-    BLOCKING_WARNING_CODES, Backend, Mutation, Outcome, Runner, RunnerError, classify, empty_batch_note, needs_held,
+    BLOCKING_WARNING_CODES, Backend, Mutation, Outcome, Runner, RunnerError, classify, empty_batch_note, allocate_held,
     index_by_name, option_names, ref, refuse_held, run_module,
 )
 
@@ -383,7 +383,7 @@ def ovn_mutation(params):
             ipv6 = dict((r.namespace, [ip for ip in state.namespaces[r.namespace].egress_ips
                                        if ip_family(ip) == IPV6]) for r in requests)
             try:
-                plan = core_allocate.allocate(state, requests, held=needs_held(state, requests, context))
+                plan = allocate_held(core_allocate.allocate, state, requests, context)
             except core_allocate.AllocationError as exc:
                 raise RunnerError("cannot allocate: %s" % exc, findings=[f.to_dict() for f in exc.findings])
             state, skipped = plan.state, plan.skipped
@@ -404,7 +404,8 @@ def ovn_mutation(params):
             egressips[name] = dict(state="present", egress_ips=list(specs[name]["egressIPs"]),
                                    namespace_selector=specs[name]["namespaceSelector"],
                                    pod_selector=specs[name].get("podSelector"))
-        result = dict(egressips=egressips, assignable_nodes=sorted(n for n, v in labels.items() if v), skipped=skipped)
+        result = dict(egressips=egressips, assignable_nodes=sorted(n for n, v in labels.items() if v),
+                      skipped_addresses=skipped)
         if single:
             result["egress_ips"] = (egressips.get(single) or {}).get("egress_ips") or []
         plan = dict(labels=dict(labels), egressips=copy.deepcopy(specs))

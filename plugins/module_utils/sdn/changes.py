@@ -17,7 +17,7 @@ except ImportError:
     HAS_NETADDR = False
 
 from ansible_collections.ocp.egressip.plugins.module_utils.runner import (
-    Mutation, RunnerError, empty_batch_note, needs_held, ref, refuse_held,
+    Mutation, RunnerError, allocate_held, empty_batch_note, ref, refuse_held,
 )
 from ansible_collections.ocp.egressip.plugins.module_utils.core.plan import keep_order
 
@@ -318,7 +318,7 @@ def netnamespace_mutation(params):
         skipped = []
         if requests:
             try:
-                plan = core_allocate.allocate(state, requests, held=needs_held(state, requests, context))
+                plan = allocate_held(core_allocate.allocate, state, requests, context)
             except core_allocate.AllocationError as exc:
                 hint = (" (convert: true takes the namespace from automatic to manual mode, clearing the nodes' "
                         "egressCIDRs)" if "has egressCIDRs" in str(exc) else "")
@@ -333,7 +333,7 @@ def netnamespace_mutation(params):
             namespaces[n] = dict(egress_ips=ips, nodes=dict((ip, (pins.get(ip) or [None])[0]) for ip in ips))
         for n in gone:
             namespaces[n] = dict(egress_ips=[], nodes={}, deleted=True)
-        result = dict(namespaces=namespaces, skipped=skipped, orphans_released=orphans)
+        result = dict(namespaces=namespaces, skipped_addresses=skipped, orphans_released=orphans)
         if converted:
             result["converted"] = converted
         if len(names) == 1 and not params.get("netnamespaces"):
