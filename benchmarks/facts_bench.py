@@ -82,7 +82,7 @@ def measure_size(tmp, nodes, namespaces, repeat):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     p.add_argument("--sizes", default="10:100,100:1000,1000:10000",
                    help="comma-separated NODES:NAMESPACES lab sizes (default %(default)s)")
     p.add_argument("--repeat", type=int, default=3)
@@ -108,8 +108,8 @@ def main():
         print("growth %dx%d -> %dx%d (data x%.0f):" % (a["nodes"], a["namespaces"], b["nodes"], b["namespaces"],
                                                        b["namespaces"] / float(a["namespaces"])))
         for k in ("baseline", "facts", "change"):
-            print("  %-9s %6.2fs -> %6.2fs (x%.2f)" % (k, a["median"][k], b["median"][k],
-                                                     b["median"][k] / a["median"][k]))
+            print("  %-9s %6.2fs -> %6.2fs (x%.2f)" % (
+                k, a["median"][k], b["median"][k], b["median"][k] / a["median"][k]))
     last = rows[-1]["median"]
     rf, rc = last["facts"] / last["baseline"], last["change"] / last["baseline"]
     print()

@@ -80,7 +80,7 @@ def run(topo, inventory, lab, pb, extra=None):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     p.add_argument("--repeat", type=int, default=3)
     args = p.parse_args()
     rows = {}

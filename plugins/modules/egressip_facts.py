@@ -45,7 +45,8 @@ options:
   namespaces:
     description:
       - Return these namespaces and the assignments of their egress IPs. OVN-Kubernetes, the EgressIP
-        objects of these names or selecting one of these namespaces by C(kubernetes.io/metadata.name). A name the cluster does not have is left out (compare with the names you asked for).
+        objects of these names or selecting one of these namespaces by C(kubernetes.io/metadata.name).
+        A name the cluster does not have is left out (compare with the names you asked for).
       - With O(format=table), the namespace table lists only these.
     type: list
     elements: str
