@@ -108,8 +108,8 @@ def main():
         print("growth %dx%d -> %dx%d (data x%.0f):" % (a["nodes"], a["namespaces"], b["nodes"], b["namespaces"],
                                                        b["namespaces"] / float(a["namespaces"])))
         for k in ("baseline", "facts", "change"):
-            print("  %-9s %6.2fs -> %6.2fs (x%.2f)" % (k, a["median"][k], b["median"][k],
-                                                       b["median"][k] / a["median"][k]))
+            print("  %-9s %6.2fs -> %6.2fs (x%.2f)" % (
+                k, a["median"][k], b["median"][k], b["median"][k] / a["median"][k]))
     last = rows[-1]["median"]
     rf, rc = last["facts"] / last["baseline"], last["change"] / last["baseline"]
     print()

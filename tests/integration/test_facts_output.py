@@ -35,8 +35,8 @@ def test_summary_filters_query_and_facts_once(tmp_path, seed_lab):
     one = out["one-namespace"]["egressip"]
     assert [n["name"] for n in one["namespaces"]] == ["mywebserver"] and one["nodes"] == []
     assert list(one["assignments"]) == [IP1]
-    assert out["one-namespace"]["table_lines"][-2:] == ["NAME          NETID     EGRESS IPS",
-                                                        "mywebserver   5281170   [%s]" % IP1]
+    assert out["one-namespace"]["table_lines"][-2:] == [
+        "NAME          NETID     EGRESS IPS", "mywebserver   5281170   [%s]" % IP1]
 
     assert [n["name"] for n in out["workers"]["egressip"]["nodes"]] == ["worker01", "worker02"]
 
