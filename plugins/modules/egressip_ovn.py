@@ -239,9 +239,10 @@ egress_ips:
 assignments:
   description:
     - IP -> node for each address of the object's C(spec.egressIPs) after the change (single O(name)
-      form): the node OVN-Kubernetes keeps (C(status.items)) or is predicted to choose, null when no node
-      can host it. Derived from the plan, not read back: OVN-Kubernetes updates C(status.items)
-      asynchronously, so right after a change the status may still name replaced addresses.
+      form), the node OVN-Kubernetes keeps (C(status.items)) or is predicted to choose, null when no node
+      can host it.
+    - Derived from the plan, not read back. OVN-Kubernetes updates C(status.items) asynchronously, so
+      right after a change the status may still name replaced addresses.
   returned: success, with O(name)
   type: dict
   sample: {"198.51.100.120": "worker01"}
