@@ -26,12 +26,12 @@ options:
     default: true
   lock_name:
     description:
-      - Name of the Lease used as the lock: a DNS-1123 subdomain, checked before any request.
+      - Name of the Lease used as the lock, a DNS-1123 subdomain (checked before any request).
     type: str
     default: ocp-egressip-lock
   lock_namespace:
     description:
-      - Namespace of the Lease used as the lock: a DNS-1123 label, checked before any request.
+      - Namespace of the Lease used as the lock, a DNS-1123 label (checked before any request).
     type: str
     default: default
   lock_ttl:

@@ -329,8 +329,8 @@ def test_blog_automatic_mode_round_trip():
     # on offline node", whatever the number of IPs)
     converged.nodes["worker02"] = converged.nodes["worker02"].replace(ready=False)
     assert codes(validate(converged)) == {"CIDR_SINGLE_NODE", "NAMESPACE_NO_EGRESS_NOW"}
-    assert "offline node(s) worker02" in [f.message for f in validate(converged)
-                                         if f.code == "NAMESPACE_NO_EGRESS_NOW"][0]
+    now = [f.message for f in validate(converged) if f.code == "NAMESPACE_NO_EGRESS_NOW"]
+    assert "offline node(s) worker02" in now[0]
 
 
 def test_no_candidate_nodes_says_why():
