@@ -105,6 +105,14 @@ options:
     type: str
     choices: [present, absent]
     default: present
+  release_orphans:
+    description:
+      - Also unpin every address pinned to a HostSubnet (without C(egressCIDRs)) that no namespace
+        uses, whoever left it (the finding C(IP_UNUSED)). Pins left by this collection carry their
+        namespace (annotation C(ocp.egressip/pin-owners)) and are released with that namespace
+        anyway, even after it was deleted. Released addresses are quarantined.
+    type: bool
+    default: false
   assume_egress_cidrs:
     description:
       - "Check mode only: plan as if these HostSubnets already carried these C(egressCIDRs)
@@ -338,6 +346,7 @@ def main():
         state=dict(type="str", choices=["present", "absent"], default="present"),
         netnamespaces=dict(type="list", elements="dict", options=ITEM_SPEC),
         assume_egress_cidrs=dict(type="dict"),
+        release_orphans=dict(type="bool", default=False),
     )
     module = new_module(spec, mutually_exclusive=[["name", "netnamespaces"], ["egress_ips", "count"]],
                         required_one_of=[["name", "netnamespaces"]])

@@ -343,3 +343,16 @@ def test_rerun_after_401_with_failed_rollback_reuses_its_orphaned_pins(lab):
     rerun = netns(lab, **args)
     assert not rerun.failed, rerun
     assert sorted(snapshot(lab)["NetNamespace/mywebserver"]) == ["198.51.100.130", "198.51.100.131"]
+
+
+def test_release_orphans_unpins_pins_no_namespace_uses(lab):
+    """Orphans from other causes (no owner annotation): reported as IP_UNUSED, released on request."""
+    reset(lab, pins={"worker01": ["198.51.100.150"], "worker02": ["198.51.100.121"]},
+          ns_ips={"payments": ["198.51.100.121"]})
+    kept = netns(lab, check=True, name="mywebserver", state="absent", node_network=NET)
+    assert not kept.changed, kept                         # not ours: left alone by default
+    out = netns(lab, name="mywebserver", state="absent", release_orphans=True, node_network=NET)
+    assert not out.failed and out.result["orphans_released"] == {"198.51.100.150": ""}, out
+    snap = snapshot(lab)
+    assert snap["HostSubnet/worker01"][1] == [] and snap["HostSubnet/worker02"][1] == ["198.51.100.121"]
+    assert "198.51.100.150" in lab.get(CM)["data"]["released.json"]

@@ -270,6 +270,22 @@ def unpin_own_orphans(state, names, owners):
     return found
 
 
+def unpin_all_orphans(state, owners):
+    """release_orphans: every pin (on a node without egressCIDRs) that no namespace uses goes,
+    whoever left it; {ip: owner namespace or ""} for the quarantine record."""
+    used = set()
+    for ns in state.namespaces.values():
+        used.update(ns.egress_ips)
+    found = {}
+    for node in list(state.nodes.values()):
+        stale = [ip for ip in node.egress_ips if ip not in used]
+        if stale and not node.egress_cidrs:
+            for ip in stale:
+                found[ip] = owners.get(ip) or ""
+            state.set_node_egress(node.name, egress_ips=[ip for ip in node.egress_ips if ip not in stale])
+    return found
+
+
 def netnamespace_mutation(params):
     items = netnamespace_items(params)
     names = [d["name"] for d in items]
@@ -282,7 +298,10 @@ def netnamespace_mutation(params):
         for d in items:
             if d["name"] not in state.namespaces and d["name"] not in gone:
                 raise RunnerError('NetNamespace "%s" not found' % d["name"])
-        orphans = unpin_own_orphans(state, names, (context or {}).get("pin_owners") or {})
+        owners = (context or {}).get("pin_owners") or {}
+        orphans = unpin_own_orphans(state, names, owners)
+        if params.get("release_orphans"):
+            orphans.update(unpin_all_orphans(state, owners))
         live = [n for n in names if n not in gone]
         items_live = [d for d in items if d["name"] not in gone]
         before = dict((n, list(state.namespaces[n].egress_ips)) for n in live)
