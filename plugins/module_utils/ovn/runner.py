@@ -379,6 +379,9 @@ def ovn_mutation(params):
                     for d in items if d["state"] == "present" and d.get("count") is not None]
         skipped = []
         if requests:
+            # a pool on a secondary host network: those networks host it too (and node addresses are taken)
+            ovn.host_secondary_networks(state, list(raw["Node"].values()), context.get("platform"),
+                                        [e for r in requests for e in (r.pool or [])])
             # count allocates IPv4 addresses (the core); the object's IPv6 addresses stay as they are
             ipv6 = dict((r.namespace, [ip for ip in state.namespaces[r.namespace].egress_ips
                                        if ip_family(ip) == IPV6]) for r in requests)
