@@ -149,7 +149,9 @@ class Kubelet:
                          message="Pod was rejected: Predicate TaintToleration failed: node(s) had untolerated taint "
                                  "{%s: %s}" % (taint.get("key"), taint.get("value", "")))
             return
-        netns = self.cluster.dataplane.mapping.get(node_name, (None, None))[0]
+        # the node's namespace: the first data-plane entry (node -> [(netns, iface, network)])
+        entries = self.cluster.dataplane.mapping.get(node_name) or []
+        netns = entries[0][0] if entries else None
         image = pod["spec"]["containers"][0]["image"]
         registry = image.split("/", 1)[0] if "/" in image else ""
         if netns is None or registry.endswith(".invalid"):

@@ -107,7 +107,9 @@ class OvnBackend(Backend):
         return ovn.ovn_state(
             list(raw["Node"].values()), list(raw["EgressIP"].values()),
             node_networks=options.get("node_networks") or None, default_network=options.get("node_network"),
-            reserved=options.get("reserved_ips") or (), gateway=options.get("gateway"),
+            # the core (IPv4) gets the IPv4 ones; IPv6 ones are blocked by allocate_ipv6
+            reserved=[r for r in options.get("reserved_ips") or () if ":" not in str(r)],
+            gateway=options.get("gateway") if ":" not in str(options.get("gateway") or "") else None,
             node_interfaces=options.get("node_interfaces") or {}, default_interface=options.get("node_interface"))
 
 
@@ -470,7 +472,7 @@ def allocate_ipv6(state, items, raw, labels, platform, params):
     for en in enodes:
         blocked |= en.host_addrs or set()
         blocked |= set(str(a) for a in en.node_ips.values())
-    for value in list(params.get("reserved_ips") or []) + [params.get("gateway")]:
+    for value in list(params.get("reserved_ips") or []) + list(params.get("gateways") or []) + [params.get("gateway")]:
         text = canonical_ip(value) if value else None
         if text:
             blocked.add(text)
