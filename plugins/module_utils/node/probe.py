@@ -46,7 +46,7 @@ MAX_PARALLEL_DAD = 64
 KILL_GRACE = 2
 
 
-def _other_networks(by_dev, primary_iface):
+def _other_networks(by_dev, primary_iface, egress=()):
     """[(network, interface, own address)] of every interface but the primary one and loopback:
     the node's secondary host networks. The own address is the interface's first address of that
     network that the kernel does not flag secondary (an egress IP added there later is)."""
@@ -61,7 +61,8 @@ def _other_networks(by_dev, primary_iface):
             if any(n == net and d == dev for n, d, _own in out):
                 continue
             own = [b for b in addrs if not b.get("secondary") and b.get("family") == a.get("family")
-                   and ipaddress.ip_address(b["local"]) in net] or [a]
+                   and ipaddress.ip_address(b["local"]) in net
+                   and str(ipaddress.ip_address(b["local"])) not in egress] or [a]
             out.append((net, dev, str(ipaddress.ip_address(own[0]["local"]))))
     return out
 
@@ -81,6 +82,9 @@ class Probe(object):
         self.nets = {}          # family (4/6) -> ipaddress network of the primary interface
         self.primary = {}       # family (4/6) -> the node's own address there
         self.other_nets = []    # (network, interface, own address) of the other interfaces ("secondary")
+        # the egress IPs this run knows of (checked or held): never taken for a node address
+        self.egress = set(str(ipaddress.ip_address(ip)) for ip in list(args.get("ips") or [])
+                          + list((args.get("holders") or {}).keys()))
 
     # -- interface discovery -----------------------------------------------------------
     def discover(self):
@@ -114,8 +118,11 @@ class Probe(object):
             fam = [a for a in addrs if a.get("family") == name]
             if not fam:
                 continue
-            primary = ([a for a in fam if a["local"] == self.args.get("host")]
-                       or [a for a in fam if not a.get("secondary") and not a.get("deprecated")] or fam)[0]
+            # an egress IP on the interface is not the node's own address: the kernel flags a second
+            # IPv4 address of a network "secondary", but lists IPv6 ones newest first, unflagged
+            own = [a for a in fam if str(ipaddress.ip_address(a["local"])) not in self.egress] or fam
+            primary = ([a for a in own if a["local"] == self.args.get("host")]
+                       or [a for a in own if not a.get("secondary") and not a.get("deprecated")] or own)[0]
             iface_addr = ipaddress.ip_interface("%s/%s" % (primary["local"], primary["prefixlen"]))
             self.nets[family] = iface_addr.network
             self.primary[family] = str(iface_addr.ip)
@@ -124,7 +131,7 @@ class Probe(object):
         self.out.update(interface=iface, detected_by=how, local_ips=self.on_iface,
                         networks=[str(self.nets[f]) for f in sorted(self.nets)])
         if self.args.get("secondary"):
-            self.other_nets = _other_networks(by_dev, iface)
+            self.other_nets = _other_networks(by_dev, iface, self.egress)
             self.out["secondary_networks"] = dict(
                 (dev, sorted(set(str(n) for n, d, _own in self.other_nets if d == dev)))
                 for dev in sorted(set(d for _n, d, _own in self.other_nets)))

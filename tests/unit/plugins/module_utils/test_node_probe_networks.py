@@ -101,3 +101,15 @@ def test_verify_expects_the_interface_of_the_network(fake_node):
     bad = _probe([], secondary=False, mode="verify", holders={"203.0.113.151": "worker01"})
     assert _kinds(bad) == {"203.0.113.151": "wrong_interface"}
     assert "expected its primary interface enp1s0" in bad["findings"][0]["msg"]
+
+
+def test_an_ipv6_egress_ip_listed_first_is_not_the_node_address(fake_node, monkeypatch):
+    # the kernel lists IPv6 addresses newest first and never flags them secondary: an egress IP
+    # the node holds must not be taken for its own address (it would be "the node IP")
+    first = dict(ADDR[1], addr_info=[{"family": "inet6", "local": "2001:db8::120", "prefixlen": 64,
+                                      "scope": "global"}] + ADDR[1]["addr_info"])
+    monkeypatch.setattr(node_probe, "ip_json", lambda *argv: [ADDR[0], first] if argv[:2] == ("addr", "show")
+                        else ROUTES[argv[0]] if argv[1:] == ("route", "show", "default") else [])
+    out = _probe(["2001:db8::120"], secondary=True, holders={"2001:db8::120": "worker01"})
+    assert out["findings"] == [] and out["checked"]["2001:db8::120"]["held_locally"] is True
+    assert out["checked"]["2001:db8::120"]["is_node_ip"] is False
