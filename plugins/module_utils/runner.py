@@ -532,7 +532,9 @@ class Runner(object):
             if not isinstance(cidrs, list) or not all(isinstance(c, str) for c in cidrs):
                 raise RunnerError("assume_egress_cidrs: %s: %r: must be a list of CIDRs" % (name, cidrs))
             state.set_node_egress(name, egress_cidrs=keep_cidrs(state.nodes[name].egress_cidrs, cidrs))
-        gateways = self.params.get("gateways") or []
+        # IPv4 ones: the core's address math is IPv4; the IPv6 gateways of dual-stack nodes are
+        # blocked by the OVN backend's IPv6 allocation (ovn/runner.py allocate_ipv6)
+        gateways = [g for g in self.params.get("gateways") or [] if ":" not in str(g)]
         if gateways:
             # learnt from the nodes' default routes (role egressip): never handed out
             state.gateways = frozenset(set(state.gateways) | set(gateways))

@@ -67,6 +67,14 @@ options:
     description: Run duplicate-address detection.
     type: bool
     default: true
+  secondary_networks:
+    description:
+      - Also accept an egress IP in the network of another interface of the node (a secondary host
+        network, as OVN-Kubernetes on bare metal assigns them; the longest prefix wins, the primary
+        interface on a tie). The check then names that interface, and the duplicate-address detection and
+        O(mode=verify) use it. V(false) (openshift-sdn) accepts the primary network only.
+    type: bool
+    default: false
   arping_path:
     description: The iputils arping binary in the probe image.
     type: str
@@ -142,7 +150,9 @@ access:
 node_results:
   description:
     - Per node, the probe's result (same shape as fact C(egressip_node_check_result) of the C(ssh) path)
-      plus C(access).
+      plus C(access). C(checked) names per IP the C(interface) whose network holds it (C(secondary) true
+      when that is not the primary one); with O(secondary_networks), C(secondary_networks) maps the other
+      interfaces to their networks.
   returned: always
   type: dict
   sample: {"worker01": {"node": "worker01", "mode": "preflight", "interface": "enp1s0",

@@ -88,6 +88,30 @@ def test_secondary_host_network(tmp_path, multinic_lab):
     assert w["secondary_networks"] == ["203.0.113.128/25"]
 
 
+def test_count_allocates_from_a_secondary_host_network_pool(tmp_path, multinic_lab):
+    """count with a pool on the workers' secondary host network (203.0.113.128/25, from
+    k8s.ovn.org/host-cidrs): allocated there, not refused as outside every node network; the
+    node's own secondary address is never handed out; without a pool the primary network is used."""
+    lab = multinic_lab
+    task = ovn(name="eip-secondary", namespace="default", count=2, assignable_nodes=WORKERS,
+               pool=["203.0.113.144-203.0.113.160"])
+    out = ok(run_tasks(tmp_path, lab, [task]))
+    obj = eip(lab, "eip-secondary")
+    ips = obj["spec"]["egressIPs"]
+    assert len(ips) == 2 and all(ip.startswith("203.0.113.1") for ip in ips), ips
+    hosts = set(a for n in lab.get("/api/v1/nodes")["items"]
+                for a in n["metadata"]["annotations"].get("k8s.ovn.org/host-cidrs", "").replace('"', "").strip("[]")
+                .split(","))
+    assert not set(ips) & set(h.split("/")[0] for h in hosts if h)            # no node address
+    assert status(obj) == out["assignments"] and sorted(status(obj).values()) == WORKERS
+    s0 = lab.stats()
+    assert not ok(run_tasks(tmp_path, lab, [task]))["changed"] and delta(s0, lab.stats())["writes"] == 0
+    # no pool: the primary network, as before
+    out = ok(run_tasks(tmp_path, lab, [ovn(name="eip-primary", namespace="mywebserver", count=1,
+                                           assignable_nodes=WORKERS)]))
+    assert eip(lab, "eip-primary")["spec"]["egressIPs"][0].startswith("198.51.100."), out
+
+
 def test_count_ipv6_allocates_a_dual_stack_object(tmp_path, dual_lab):
     lab = dual_lab
     task = ovn(name="eip-counted", namespace="default", count=1, count_ipv6=1, assignable_nodes=WORKERS,
@@ -113,7 +137,8 @@ def test_facts_predict_what_the_lab_controller_assigns(tmp_path, multinic_lab):
              egress_ips=["198.51.100.122", "198.51.100.123", "198.51.100.124"])],
         assignable_nodes=WORKERS, force=True)]
     out = ok(run_tasks(tmp_path, lab, tasks))
-    facts = ok(run_tasks(tmp_path, lab, [{"ocp.egressip.egressip_facts": {}}]))["egressip"]
+    # details: every namespace (the default summary lists only what a filter names, issue 13)
+    facts = ok(run_tasks(tmp_path, lab, [{"ocp.egressip.egressip_facts": {"details": True}}]))["egressip"]
     for ns in facts["namespaces"]:
         actual = status(eip(lab, ns["name"]))
         assert ns["predicted"] == actual == out["egressips"][ns["name"]]["assignments"], ns["name"]

@@ -154,7 +154,12 @@ def test_report_writes_json_and_markdown(tls_lab, tmp_path):
     ({"namespace_name": "mywebserver", "auto_nodes": "worker01", "egress_cidr": "198.51.100.0/33"},
      "egress CIDRs not IPv4 CIDRs: 198.51.100.0/33"),
     ({"namespace_name": "mywebserver", "egress_ips": "198.51.100.300"},
-     "egress_ips not IPv4 addresses: 198.51.100.300"),
+     "egress_ips not IPv4 or IPv6 addresses: 198.51.100.300"),
+    ({"namespace_name": "mywebserver", "egress_ips": "198.51.100.120,2001:db8::zz"},
+     "egress_ips not IPv4 or IPv6 addresses: 2001:db8::zz"),
+    ({"namespace_name": "mywebserver", "pool": "2001:db8::1-2001:db8::g"},
+     "pool entries not CIDR, A-B range or IP (IPv4 or IPv6): 2001:db8::1-2001:db8::g"),
+    ({"namespace_name": "mywebserver", "egressip_count_ipv6": 300}, "count_ipv6 must be 0-256: 300"),
     ({"namespace_name": "mywebserver", "count": 0}, "count must be 1-256"),
     ({"egressip_namespaces": [{"name": "mywebserver", "mode": "sideways"}]}, "sideways"),
     ({"egressip_namespaces": [{"count": 1}]}, "name"),
@@ -173,7 +178,14 @@ def test_bad_variables_fail_before_any_api_request(tls_lab, tmp_path, extra, tex
     ({"namespace_name": "nosuchproject", "auto_nodes": "worker01,worker02", "egress_cidr": CIDR},
      "NetNamespace not found: nosuchproject"),
     ({"namespace_name": "mywebserver", "auto_nodes": "worker01,worker09", "egress_cidr": CIDR}, "HostSubnet not found: worker09"),
+    # the old extra var name is the one the message names (issue 10: messages name what the user set)
     ({"namespace_name": "mywebserver", "auto_nodes": "worker01"}, "auto_nodes given without egressip_egress_cidr"),
+    # openshift-sdn is IPv4 only: IPv6 / count_ipv6 are refused once the network type is known
+    ({"namespace_name": "mywebserver", "egress_ips": "198.51.100.120,2001:DB8::120"},
+     "network type is OpenShiftSDN, which is IPv4 only (IPv6 and dual-stack egress IPs need OVN-Kubernetes): IPv6 "
+     "values in egress_ips/pool/reserved/gateways: 2001:DB8::120; nothing was written"),
+    ({"namespace_name": "mywebserver", "egressip_count_ipv6": 1, "auto_nodes": "worker01", "egress_cidr": CIDR},
+     "count_ipv6 given for namespaces mywebserver"),
 ])
 def test_cluster_mismatch_fails_before_any_write(tls_lab, tmp_path, extra, text):
     res = play(tls_lab, tmp_path, "auto.yml", extra=dict(extra, targets=""))
@@ -238,3 +250,36 @@ def test_static_count_allocates_two_ips_on_two_nodes(tls_lab, tmp_path):
     assert gone.rc == 0, gone
     assert not tls_lab.get(NETNAMESPACE % "mywebserver").get("egressIPs")
     assert all(not tls_lab.get(HOSTSUBNET % n).get("egressIPs") for n in ("worker01", "worker02"))
+
+
+def test_ovn_dual_stack_and_count_ipv6_through_the_role(tmp_path):
+    """OVN-Kubernetes: the role takes IPv6 and dual-stack egress IPs (one EgressIP with an IPv4 and
+    an IPv6 address) and count_ipv6 (auto.yml egressip_count_ipv6), which openshift-sdn refuses."""
+    base = {"auto_nodes": "worker01,worker02", "targets": ""}
+    with start_lab(tmp_path, scenario="seed-ovn-dualstack") as lab:
+        res = play(lab, tmp_path, "auto.yml", extra=dict(base, egressip_namespace_name="mywebserver",
+                                                          egressip_egress_ips="198.51.100.120,2001:DB8::120"))
+        assert res.rc == 0, res
+        obj = lab.get("/apis/k8s.ovn.org/v1/egressips/egressip-mywebserver")
+        assert obj["spec"]["egressIPs"] == ["198.51.100.120", "2001:db8::120"]
+        placed = lab.assignments()
+        assert sorted(placed) == ["198.51.100.120", "2001:db8::120"]
+        assert placed["198.51.100.120"]["node"] != placed["2001:db8::120"]["node"]    # one per node
+        # count + count_ipv6: a dual-stack object from the pool's entries of each family
+        res = play(lab, tmp_path, "auto.yml", extra=dict(base, egressip_namespace_name="default", egressip_count=1,
+                                                          egressip_count_ipv6=1,
+                                                          egressip_pool="198.51.100.200-198.51.100.210,"
+                                                                        "2001:db8::200-2001:db8::210"))
+        assert res.rc == 0, res
+        obj = lab.get("/apis/k8s.ovn.org/v1/egressips/egressip-default")
+        assert obj["spec"]["egressIPs"] == ["198.51.100.200", "2001:db8::200"]
+        again = play(lab, tmp_path, "auto.yml", extra=dict(base, egressip_namespace_name="default", egressip_count=1,
+                                                            egressip_count_ipv6=1,
+                                                            egressip_pool="198.51.100.200-198.51.100.210,"
+                                                                          "2001:db8::200-2001:db8::210"))
+        assert again.rc == 0 and again.changed == 0, again
+        # IPv6 only: count 0
+        res = play(lab, tmp_path, "auto.yml", extra=dict(base, egressip_namespace_name="kube-system", egressip_count=0,
+                                                          egressip_count_ipv6=1, egressip_pool="2001:db8::220/126"))
+        assert res.rc == 0, res
+        assert lab.get("/apis/k8s.ovn.org/v1/egressips/egressip-kube-system")["spec"]["egressIPs"] == ["2001:db8::221"]

@@ -37,7 +37,7 @@ class NodeInfo(object):
     """A Node with its addresses parsed; bad values collected for findings."""
 
     __slots__ = ("name", "obj", "host_ip", "network", "cloud", "cidrs", "ips", "ipset", "ready",
-                 "assignable", "capacity", "bad")
+                 "assignable", "capacity", "bad", "host_nets")
 
     def __init__(self, node, cache):
         self.name = node.name
@@ -52,6 +52,8 @@ class NodeInfo(object):
             if net is not None and net not in cidrs:
                 cidrs.append(net)
         self.cidrs = cidrs
+        self.host_nets = [net for net in (_cidr(v, "host_networks", self.bad) for v in node.host_networks)
+                          if net is not None]
         self.ips, self.ipset = _ip_list(node.egress_ips, self.bad, cache)
         self.ready = node.ready
         self.assignable = node.assignable

@@ -66,11 +66,11 @@ class Node(object):
     """One node: HostSubnet (openshift-sdn) or Node (OVN) plus what the Node object says."""
 
     __slots__ = ("name", "host_ip", "subnet", "ready", "interface", "network", "egress_cidrs",
-                 "egress_ips", "capacity", "cloud_network", "assignable")
+                 "egress_ips", "capacity", "cloud_network", "assignable", "host_networks")
 
     def __init__(self, name, host_ip, subnet="", ready=True, interface=None, network=None,
                  egress_cidrs=None, egress_ips=None, capacity=None, cloud_network=None,
-                 assignable=True):
+                 assignable=True, host_networks=None):
         self.name = _need_str("node.name", name)
         where = "node %s" % name
         self.host_ip = _need_str(where + " host_ip", host_ip)
@@ -83,6 +83,10 @@ class Node(object):
         self.capacity = _need_count(where + " capacity", capacity)
         self.cloud_network = _need_str(where + " cloud_network", cloud_network, allow_none=True)
         self.assignable = _need_bool(where + " assignable", assignable)
+        # OVN-Kubernetes secondary host networks (k8s.ovn.org/host-cidrs): an egress CIDR equal to
+        # one of them is hosted on that network as a whole, not clipped to the primary network
+        # (openshift-sdn has none: its egressCIDRs only count inside the node network)
+        self.host_networks = _need_list(where + " host_networks", host_networks)
 
     def replace(self, **changes):
         if set(changes) <= {"egress_ips", "egress_cidrs"}:
@@ -100,7 +104,7 @@ class Node(object):
         return Node(**values)
 
     def to_dict(self):
-        return dict((key, list(getattr(self, key)) if key in ("egress_cidrs", "egress_ips")
+        return dict((key, list(getattr(self, key)) if key in ("egress_cidrs", "egress_ips", "host_networks")
                      else getattr(self, key)) for key in self.__slots__)
 
     def __eq__(self, other):

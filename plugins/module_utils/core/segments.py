@@ -26,7 +26,10 @@ UNLIMITED = float("inf")
 
 def region(info, net):
     """Addresses of CIDR net that the node can really use: inside its primary network
-    and cloud network where known (node/egressip.go assignEgressIP checks both)."""
+    and cloud network where known (node/egressip.go assignEgressIP checks both); an OVN
+    secondary host network of the node (Node.host_networks) as a whole."""
+    if net in info.host_nets and info.cloud is None:
+        return usable_bounds(net)
     for outer in (info.network, info.cloud):
         if outer is None:
             continue

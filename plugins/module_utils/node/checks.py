@@ -33,6 +33,7 @@ OPTIONS = dict(
     mode=dict(type="str", choices=["preflight", "verify"], default="preflight"),
     holders=dict(type="dict", default={}),
     arping=dict(type="bool", default=True),
+    secondary_networks=dict(type="bool", default=False),
     arping_path=dict(type="str", default="arping"),
     arping_count=dict(type="int", default=2),
     arping_timeout=dict(type="int", default=3),
@@ -94,6 +95,7 @@ def probe_argv(params, node, source):
             "ips": [_ip(ip) for ip in node["ips"]],
             "holders": dict((_ip(ip), str(h or "")) for ip, h in params["holders"].items()),
             "arping": params["arping"], "arping_path": params["arping_path"],
+            "secondary": params["secondary_networks"],
             "arping_count": params["arping_count"], "arping_timeout": params["arping_timeout"]}
     return [params["python"], "-c", source, json.dumps(args, sort_keys=True)]
 

@@ -29,7 +29,7 @@ import copy
 import json
 
 from ansible_collections.ocp.egressip.plugins.module_utils.core.addresses import (
-    InputError, cidr_contains, cidr_str, classify_cidr, classify_ip, ip_object,
+    InputError, cidr_contains, cidr_str, classify_cidr, classify_ip, ip_object, parse_pool_entry,
 )
 from ansible_collections.ocp.egressip.plugins.module_utils.core.findings import ERROR, WARNING, Code, Finding
 from ansible_collections.ocp.egressip.plugins.module_utils.core.options import is_dns1123_label
@@ -183,6 +183,41 @@ def set_assignable(state, name, assignable=True):
     state.nodes[name] = node.replace(assignable=assignable, egress_cidrs=cidrs)
     state.invalidate()
     return True
+
+
+def host_secondary_networks(state, node_objs, platform, pool):
+    """IPv4 ``count`` from a pool on secondary host networks: the core allocates in automatic
+    mode over the assignable nodes' ``egress_cidrs`` (their primary network, set_assignable), so
+    each assignable node also gets those of its IPv4 secondary host networks
+    (``k8s.ovn.org/host-cidrs``, never on cloud platforms: controller.EgressNode.secondary_network,
+    NA:1268-1294) that overlap the pool, and every host-cidrs address becomes reserved (the
+    controller never assigns a node address, EIPC:1378-1393). Only networks the pool names are
+    added: a count without a pool stays on the primary networks. -> True when the state changed."""
+    cloud = controller.is_cloud(platform)
+    if cloud or not pool:
+        return False
+    spans = [parse_pool_entry(entry, "pool") for entry in pool]
+    changed = False
+    for obj in node_objs:
+        en = controller.egress_node(obj, cloud)
+        node = state.nodes.get(en.name)
+        if node is not None and en.host_addrs:
+            new = set(a for a in en.host_addrs if ":" not in a) - state.reserved
+            if new:
+                state.reserved |= new
+                changed = True
+        if node is None or not node.assignable or en.secondary_error:
+            continue
+        extra = [str(net) for net in en.secondary if net.version == 4 and str(net) not in node.egress_cidrs
+                 and any(low <= int(net.broadcast_address) and int(net.network_address) <= high
+                         for low, high in spans)]
+        if extra:
+            state.nodes[en.name] = node.replace(egress_cidrs=list(node.egress_cidrs) + extra,
+                                                host_networks=list(node.host_networks) + extra)
+            changed = True
+    if changed:
+        state.invalidate()
+    return changed
 
 
 def add_egressip(state, name):

@@ -107,7 +107,9 @@ class OvnBackend(Backend):
         return ovn.ovn_state(
             list(raw["Node"].values()), list(raw["EgressIP"].values()),
             node_networks=options.get("node_networks") or None, default_network=options.get("node_network"),
-            reserved=options.get("reserved_ips") or (), gateway=options.get("gateway"),
+            # the core (IPv4) gets the IPv4 ones; IPv6 ones are blocked by allocate_ipv6
+            reserved=[r for r in options.get("reserved_ips") or () if ":" not in str(r)],
+            gateway=options.get("gateway") if ":" not in str(options.get("gateway") or "") else None,
             node_interfaces=options.get("node_interfaces") or {}, default_interface=options.get("node_interface"))
 
 
@@ -379,6 +381,9 @@ def ovn_mutation(params):
                     for d in items if d["state"] == "present" and d.get("count") is not None]
         skipped = []
         if requests:
+            # a pool on a secondary host network: those networks host it too (and node addresses are taken)
+            ovn.host_secondary_networks(state, list(raw["Node"].values()), context.get("platform"),
+                                        [e for r in requests for e in (r.pool or [])])
             # count allocates IPv4 addresses (the core); the object's IPv6 addresses stay as they are
             ipv6 = dict((r.namespace, [ip for ip in state.namespaces[r.namespace].egress_ips
                                        if ip_family(ip) == IPV6]) for r in requests)
@@ -468,7 +473,7 @@ def allocate_ipv6(state, items, raw, labels, platform, params):
     for en in enodes:
         blocked |= en.host_addrs or set()
         blocked |= set(str(a) for a in en.node_ips.values())
-    for value in list(params.get("reserved_ips") or []) + [params.get("gateway")]:
+    for value in list(params.get("reserved_ips") or []) + list(params.get("gateways") or []) + [params.get("gateway")]:
         text = canonical_ip(value) if value else None
         if text:
             blocked.add(text)
