@@ -338,6 +338,22 @@ class Runner(object):
         return (net.get("status") or {}).get("networkType") or (net.get("spec") or {}).get("networkType") \
             or "OpenShiftSDN"
 
+    def read_cluster_id(self):
+        """The cluster's identity, keying its records on shared firewalls: ClusterVersion
+        "version" spec.clusterID (the installer's UUID), else the uid of the Network "cluster";
+        "" when neither can be read."""
+        for kind, name, field in (("ClusterVersion", "version", ("spec", "clusterID")),
+                                  ("Network", "cluster", ("metadata", "uid"))):
+            try:
+                value = (self.client.get(kind, name).get(field[0]) or {}).get(field[1])
+            except ApiError as exc:
+                if exc.status in (403, 404):
+                    continue
+                raise
+            if value:
+                return str(value)
+        return ""
+
     def read(self, kinds=None):
         if self.network_type is None:
             self.network_type = self.read_network_type()
@@ -618,6 +634,10 @@ def run_facts(module):
         module.fail_json(msg="API request failed: %s" % exc, status=exc.status, api_requests=runner.client.requests)
     except ValueError as exc:
         module.fail_json(msg=str(exc), api_requests=runner.client.requests)
+    try:
+        data["cluster_id"] = runner.read_cluster_id()
+    except ApiError as exc:
+        module.fail_json(msg="API request failed: %s" % exc, status=exc.status, api_requests=runner.client.requests)
     for w in runner.warnings:
         module.warn(w)
     result = dict(changed=False, egressip=data, ansible_facts=dict(egressip=data), api_requests=runner.client.requests)

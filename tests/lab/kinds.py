@@ -31,6 +31,7 @@ KINDS = (
     Kind("HostSubnet", "network.openshift.io", "v1", "hostsubnets", False, True, False),
     Kind("NetNamespace", "network.openshift.io", "v1", "netnamespaces", False, True, False),
     Kind("Network", "config.openshift.io", "v1", "networks", False, True, True),
+    Kind("ClusterVersion", "config.openshift.io", "v1", "clusterversions", False, True, True),
     Kind("EgressIP", "k8s.ovn.org", "v1", "egressips", False, True, True, ("eip",)),
     Kind("Lease", "coordination.k8s.io", "v1", "leases", True, False, False),
 )

@@ -6,6 +6,10 @@ lab itself (except by ``--dataplane``, inside namespaces the tests create).
 - ``seed``: the blog's cluster on documentation addresses (198.51.100.0/24), openshift-sdn.
 - ``seed-ovn``: the same nodes with OVN-Kubernetes (EgressIP objects, node-primary-ifaddr).
 - ``empty``: only the ``cluster`` Network object (OpenShiftSDN).
+
+Every scenario also has the ClusterVersion ``version`` whose ``spec.clusterID`` is the lab's
+cluster identity (``--cluster-id``; default a random UUID, so two lab instances are two
+clusters, as two real clusters are: the installer writes a random UUID there).
 - ``scale:NODES:NAMESPACES``: generated, for benchmarks. Nodes ``node-0001``.. are on
   198.18.0.0/15 (RFC 2544 benchmarking range, object data only: 198.51.100.0/24 cannot hold
   1000 nodes), host IPs 198.18.0.11, 198.18.0.12, ...; namespaces ``ns-0001``.. with
@@ -13,6 +17,7 @@ lab itself (except by ``--dataplane``, inside namespaces the tests create).
 """
 import ipaddress
 import json
+import uuid
 
 PRIMARY_IFACE = "enp1s0"
 SEED_NET = "198.51.100.0/24"
@@ -62,12 +67,22 @@ def network(network_type):
                        "serviceNetwork": ["172.30.0.0/16"]}}
 
 
+def cluster_version(cluster_id):
+    # config.openshift.io/v1 ClusterVersion: a singleton named "version"; spec.clusterID is the
+    # installer-generated UUID that identifies the cluster (openshift/api config/v1/types_cluster_version.go)
+    return {"metadata": {"name": "version"},
+            "spec": {"clusterID": cluster_id, "channel": "stable-4.14"},
+            "status": {"desired": {"version": "4.14.0"}, "history": [], "observedGeneration": 1,
+                       "versionHash": "lab", "availableUpdates": None}}
+
+
 class Scenario:
     """objects: list of (Kind name, object); networks: node -> lab-side primary interface."""
 
-    def __init__(self, network_type):
+    def __init__(self, network_type, cluster_id=None):
         self.network_type = network_type
-        self.objects = [("Network", network(network_type))]
+        self.cluster_id = cluster_id or str(uuid.uuid4())
+        self.objects = [("Network", network(network_type)), ("ClusterVersion", cluster_version(self.cluster_id))]
         self.networks = {}
 
     def add_node(self, name, role, ip, cidr, subnet=None, ovn=False):
@@ -83,7 +98,15 @@ class Scenario:
             self.objects.append(("NetNamespace", netnamespace(name, netid)))
 
 
-def build(spec):
+def build(spec, cluster_id=None):
+    sc = _build(spec)
+    if cluster_id:
+        sc.cluster_id = cluster_id
+        sc.objects[1] = ("ClusterVersion", cluster_version(cluster_id))
+    return sc
+
+
+def _build(spec):
     if spec == "seed":
         sc = Scenario("OpenShiftSDN")
         for name, role, ip, subnet in SEED_NODES:

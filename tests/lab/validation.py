@@ -120,4 +120,5 @@ def _objects(*fields):
 
 CHECKS = {"HostSubnet": _hostsubnet, "NetNamespace": _netnamespace, "EgressIP": _egressip,
           "Node": _node, "Namespace": _objects("spec", "status"),
-          "Network": _objects("spec", "status"), "Lease": _objects("spec")}
+          "Network": _objects("spec", "status"),
+          "ClusterVersion": _objects("spec", "status"), "Lease": _objects("spec")}
