@@ -35,6 +35,9 @@ def fw(clean_topology, tmp_path):
     pb.write_text(PLAYBOOK)
 
     def run(check=False, diff=False, **extra):
+        # these tests guard the port (the previous behaviour); default-deny off has its own tests
+        extra.setdefault("egressip_firewall_default_deny", True)
+        extra.setdefault("egressip_firewall_export_dir", str(tmp_path / "exports"))
         return ansible_playbook(topo, str(pb), extra_vars=extra, check=check, diff=diff)
 
     def probe(node, src, port, timeout=1.5):
