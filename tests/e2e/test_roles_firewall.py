@@ -7,7 +7,9 @@ import os
 
 import pytest
 
+from tests.e2e.firewalld_standin import calls, make_collection, zone
 from tests.netns import add_addr, ansible_playbook, run_in, tcp_probe
+from tests.netns.topology import REPO_ROOT
 from tests.netns.fixtures import clean_topology, topology  # noqa: F401  # pylint: disable=unused-import
 
 pytestmark = [pytest.mark.netns, pytest.mark.slow]
@@ -34,11 +36,11 @@ def fw(clean_topology, tmp_path):
     pb = tmp_path / "firewall.yml"
     pb.write_text(PLAYBOOK)
 
-    def run(check=False, diff=False, **extra):
+    def run(check=False, diff=False, env=None, **extra):
         # these tests guard the port (the previous behaviour); default-deny off has its own tests
         extra.setdefault("egressip_firewall_default_deny", True)
         extra.setdefault("egressip_firewall_export_dir", str(tmp_path / "exports"))
-        return ansible_playbook(topo, str(pb), extra_vars=extra, check=check, diff=diff)
+        return ansible_playbook(topo, str(pb), extra_vars=extra, check=check, diff=diff, env=env)
 
     def probe(node, src, port, timeout=1.5):
         return tcp_probe(topo.ns(node), src, DB, port, timeout)
@@ -46,7 +48,7 @@ def fw(clean_topology, tmp_path):
     def ruleset(host="database"):
         return run_in(topo.ns(host), ["nft", "list", "ruleset"]).stdout
 
-    run.topo, run.probe, run.ruleset = topo, probe, ruleset
+    run.topo, run.probe, run.ruleset, run.tmp = topo, probe, ruleset, tmp_path
     return run
 
 
@@ -251,24 +253,89 @@ def test_iptables_backend(fw):
     assert fw.probe("worker02", OTHER, 5432) == "open"
 
 
-def test_firewalld_rich_rules_are_rendered(fw):
-    """firewalld is not running on these hosts: check the rich rules the role builds (the
-    ansible.posix.firewalld task then fails for lack of the firewall python bindings)."""
-    res = fw(egressip_firewall_backend="firewalld", egressip_firewall_allowed_sources=[ALLOWED],
-             egressip_firewall_ports=[5432], egressip_firewall_destination=DB,
-             egressip_firewall_node_health_check=True, egressip_network_type="OpenShiftSDN")
-    rules = res.facts("database").get("egressip_firewall_rich_rules")
-    assert rules == [
+def _standin(fw, fail_on=None):
+    """Run the firewalld backend against the stand-in module (tests/e2e/firewalld_standin.py:
+    why firewalld itself cannot run here)."""
+    state = str(fw.tmp / "firewalld-zone.json")
+    root = make_collection(fw.tmp / ("standin-%s" % (fail_on or "ok").replace(" ", "_").replace('"', "")), state, fail_on)
+    env = {"ANSIBLE_COLLECTIONS_PATH": root + os.pathsep + os.path.join(REPO_ROOT, ".collections")}
+    return state, env
+
+
+def test_firewalld_rich_rules_runtime_and_permanent(fw):
+    state, env = _standin(fw)
+    args = dict(egressip_firewall_backend="firewalld", egressip_firewall_ports=[5432],
+                egressip_firewall_destination=DB, egressip_firewall_node_health_check=True,
+                egressip_network_type="OpenShiftSDN")
+    res = fw(env=env, egressip_firewall_allowed_sources=[ALLOWED, "2001:db8:1::170"], **args)
+    assert res.rc == 0, res.describe()
+    want = [
         'rule priority="-3" family="ipv4" source address="198.51.100.10" port port="22" protocol="tcp" accept',
         'rule priority="-3" family="ipv4" port port="9" protocol="tcp" reject type="tcp-reset"',
         'rule priority="-2" family="ipv4" source address="198.51.100.170" destination address="203.0.113.10" '
         'port port="5432" protocol="tcp" accept',
         'rule priority="-1" family="ipv4" destination address="203.0.113.10" port port="5432" protocol="tcp" drop',
-    ], res.describe()
+    ]   # the IPv6 source cannot reach an IPv4 destination: no rule for it
+    assert res.facts("database").get("egressip_firewall_rich_rules") == want, res.describe()
+    assert zone(state, "runtime") == zone(state, "permanent") == want
+    assert fw(env=env, egressip_firewall_allowed_sources=[ALLOWED, "2001:db8:1::170"], **args).changed() == 0
+
+    # IPv6 without a destination, a static source, default-deny off: no drop, families per address
+    args = dict(egressip_firewall_backend="firewalld", egressip_firewall_default_deny=False,
+                egressip_firewall_static_sources=[{"source": "2001:db8:1::145", "ports": [5433]}])
+    res = fw(env=env, egressip_firewall_allowed_sources=[OTHER, "2001:db8:1::170"], **args)
+    assert res.rc == 0, res.describe()
+    want = [
+        'rule priority="-3" family="ipv4" source address="198.51.100.10" port port="22" protocol="tcp" accept',
+        'rule priority="-2" family="ipv4" source address="198.51.100.171" port port="5432" protocol="tcp" accept',
+        'rule priority="-2" family="ipv6" source address="2001:db8:1::170" port port="5432" protocol="tcp" accept',
+        'rule priority="-2" family="ipv6" source address="2001:db8:1::145" port port="5433" protocol="tcp" accept',
+    ]
+    assert zone(state, "runtime") == zone(state, "permanent") == want
+    log = calls(state)[-6:]
+    # the new rules are added before the stale ones go (no window without the allow rules)
+    adds = [i for i, c in enumerate(log) if c[0] == "enabled"]
+    removes = [i for i, c in enumerate(log) if c[0] == "disabled"]
+    assert adds and removes and max(adds) < min(removes), log
+    assert all(c[2] == ["permanent", "runtime"] for c in log), log
+
+    # with default-deny, a drop per family
+    res = fw(env=env, egressip_firewall_backend="firewalld", egressip_firewall_allowed_sources=[OTHER])
+    assert res.rc == 0, res.describe()
+    assert zone(state)[-2:] == [
+        'rule priority="-1" family="ipv4" port port="5432" protocol="tcp" drop',
+        'rule priority="-1" family="ipv6" port port="5432" protocol="tcp" drop']
+
     # firewalld and the forward hook are refused up front
-    bad = fw(egressip_firewall_backend="firewalld", egressip_firewall_hook="forward",
+    bad = fw(env=env, egressip_firewall_backend="firewalld", egressip_firewall_hook="forward",
              egressip_firewall_allowed_sources=[ALLOWED])
     assert bad.rc != 0 and "firewalld supports hook input only" in bad.messages("database")
+
+
+@pytest.mark.parametrize("fail_on", ["198.51.100.172", "198.51.100.171"], ids=["while-adding", "while-removing"])
+def test_firewalld_failure_rolls_back_to_the_previous_rules(fw, fail_on):
+    state, env = _standin(fw)
+    assert fw(env=env, egressip_firewall_backend="firewalld", egressip_firewall_allowed_sources=[ALLOWED, OTHER]).rc == 0
+    before = zone(state)
+    record = os.path.join(fw.topo["hosts"]["database"]["scratch_dir"], "egressip-firewall", "owners.json")
+    with open(record) as fh:
+        record_before = fh.read()
+    # the new set adds .172 and .173 (.172 fails while adding) and drops .171 (fails while removing)
+    _state, env = _standin(fw, fail_on=fail_on)
+    res = fw(env=env, egressip_firewall_backend="firewalld",
+             egressip_firewall_allowed_sources=[ALLOWED, "198.51.100.172", "198.51.100.173"])
+    assert res.rc != 0
+    msg = res.messages("database")
+    assert "injected failure" in msg and "rolled back" in msg and "SOME ROLLBACK" not in msg, res.describe()
+    assert zone(state, "runtime") == zone(state, "permanent") == before       # the zone is as it was
+    with open(record) as fh:
+        assert fh.read() == record_before                                   # and so is the record
+    # the next good run converges
+    _state, env = _standin(fw)
+    res = fw(env=env, egressip_firewall_backend="firewalld",
+             egressip_firewall_allowed_sources=[ALLOWED, "198.51.100.172", "198.51.100.173"])
+    assert res.rc == 0, res.describe()
+    assert not any(OTHER in r for r in zone(state)) and any("198.51.100.173" in r for r in zone(state))
 
 
 def test_syntax_check_every_backend(fw, tmp_path):
