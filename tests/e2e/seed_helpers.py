@@ -31,6 +31,7 @@ def write_inventory(topo):
         inv = json.load(fh)
     for name, hv in inv["all"]["hosts"].items():
         hv["egressip_firewall_state_dir"] = os.path.join(topo["hosts"][name]["scratch_dir"], "egressip-firewall")
+        hv["egressip_firewall_export_dir"] = os.path.join(topo["tmpdir"], "exports")
     inv["all"]["vars"].update(egressip_node_check_arping_count=1, egressip_node_check_arping_timeout=1)
     inv["all"]["children"]["egressip_nodes"] = {"hosts": {"worker01": {}, "worker02": {}}}
     inv["all"]["children"]["egressip_targets"] = {"hosts": {"database": {}}}

@@ -3,6 +3,7 @@
 Sources are real: egress IPs are added to the nodes' enp1s0 and TCP connections to the
 database (203.0.113.10, behind the router) are bound to them.
 """
+import json
 import os
 
 import pytest
@@ -343,3 +344,113 @@ def test_syntax_check_every_backend(fw, tmp_path):
         res = ansible_playbook(fw.topo, str(tmp_path / "firewall.yml"),
                                extra_vars={"egressip_firewall_backend": backend}, args=["--syntax-check"])
         assert res.rc == 0, res.describe()
+
+
+# -- ownership: entries per (cluster, namespace), static sources, default-deny, exports --------
+
+HOST_W1 = "198.51.100.144"   # worker01's host address: not owned, not static
+HOST_W2 = "198.51.100.145"   # worker02's host address: a legitimate non-cluster client (static)
+
+
+def _export(fw, ext):
+    with open(str(fw.tmp / "exports" / ("database." + ext))) as fh:
+        return fh.read()
+
+
+def test_owned_entries_add_up_static_sources_stay_and_default_deny_is_explicit(fw):
+    # 1. an existing host, default-deny off (the default): the role only adds, nobody is cut
+    a = dict(egressip_firewall_cluster="cluster-a", egressip_firewall_default_deny=False)
+    res = fw(egressip_firewall_namespaces={"web": [ALLOWED]}, **a)
+    assert res.rc == 0, res.describe()
+    assert "default-deny off" in " ".join(str(r.get("msg")) for r in res.task_results("database"))
+    assert fw.probe("worker01", ALLOWED, 5432) == "open"
+    assert fw.probe("worker01", HOST_W1, 5432) == "open"          # not owned, but not cut either
+    assert "drop" not in fw.ruleset()
+
+    # 2. cluster B, same namespace name, on the same target, with default-deny and a static client:
+    #    check mode first shows the switch and changes nothing
+    b = dict(egressip_firewall_cluster="cluster-b", egressip_firewall_default_deny=True,
+             egressip_firewall_static_sources=[{"source": HOST_W2, "comment": "batch server"}])
+    before = fw.ruleset()
+    res = fw(check=True, egressip_firewall_namespaces={"web": [OTHER]}, **b)
+    assert res.rc == 0 and res.changed("database") > 0, res.describe()
+    shown = [r for r in res.task_results("database") if (r["task"] or "").endswith("Default-deny of the guarded ports")][0]
+    assert shown["changed"] and "default-deny on" in shown["msg"] and "(was off)" in shown["msg"], shown
+    assert fw.ruleset() == before
+    res = fw(egressip_firewall_namespaces={"web": [OTHER]}, **b)
+    assert res.rc == 0, res.describe()
+    assert fw.probe("worker01", ALLOWED, 5432) == "open"           # cluster A's entry is kept
+    assert fw.probe("worker02", OTHER, 5432) == "open"             # cluster B's
+    assert fw.probe("worker02", HOST_W2, 5432) == "open"           # the static client
+    assert fw.probe("worker01", HOST_W1, 5432) == "timeout"        # everyone else: default-deny
+
+    # 3. cluster A releases its namespace: its address closes, B's and the static one stay
+    b["egressip_firewall_cluster"] = "cluster-a"
+    res = fw(egressip_firewall_namespaces={"web": []}, **b)
+    assert res.rc == 0, res.describe()
+    assert fw.probe("worker01", ALLOWED, 5432) == "timeout"
+    assert fw.probe("worker02", OTHER, 5432) == "open"
+    assert fw.probe("worker02", HOST_W2, 5432) == "open"
+
+    # 4. exports: only what is allowed now, stable; a re-run changes nothing, not even the files
+    doc = json.loads(_export(fw, "json"))
+    assert doc["cluster_addresses"] == [OTHER] and doc["addresses"] == [HOST_W2, OTHER]
+    assert [(r["cluster"], r["namespace"], r["address"], r["source"]) for r in doc["rows"]] == [
+        ("cluster-b", "web", OTHER, "cluster"), ("", "", HOST_W2, "static")]
+    assert doc["rows"][0]["since"] and doc["default_deny"] is True
+    csv = _export(fw, "csv")
+    assert csv.splitlines() == ["cluster,namespace,address,ports,protocol,since,source,comment",
+                                "cluster-b,web,%s,5432,tcp,%s,cluster," % (OTHER, doc["rows"][0]["since"]),
+                                ",,%s,5432,tcp,,static,batch server" % HOST_W2]
+    nft = _export(fw, "nft")
+    assert "elements = { %s }" % OTHER in nft and ALLOWED not in nft
+    again = fw(egressip_firewall_namespaces={"web": []}, **b)
+    assert again.rc == 0 and again.changed() == 0, again.describe()
+    assert _export(fw, "csv") == csv
+    # the set file loads in a ruleset of the user's (include inside a table)
+    inc = fw.tmp / "include.nft"
+    inc.write_text('table inet usercheck {\n include "%s"\n chain c { type filter hook input priority 0; '
+                   'ip saddr @allowed_v4 tcp dport 5432 accept; }\n}\n' % (fw.tmp / "exports" / "database.nft"))
+    assert run_in(fw.topo.ns("database"), ["nft", "-c", "-f", str(inc)], check=False).returncode == 0
+
+    # 5. the last entry goes: the role's rules go, the host is as before, management still works
+    b["egressip_firewall_cluster"] = "cluster-b"
+    res = fw(egressip_firewall_namespaces={"web": []}, **b)
+    assert res.rc == 0 and res.changed() > 0, res.describe()
+    assert "egressip" not in fw.ruleset()
+    assert fw.probe("worker01", HOST_W1, 5432) == "open"
+    assert json.loads(_export(fw, "json"))["rows"] == []
+    assert fw(egressip_firewall_namespaces={"web": []}, **b).rc == 0     # ssh still reaches the host
+
+
+def _iptables(fw):
+    return "\n".join(run_in(fw.topo.ns("database"), [cmd, "-S"]).stdout for cmd in ("iptables", "ip6tables"))
+
+
+def test_backend_switches_leave_nothing_behind(fw):
+    state, standin = _standin(fw)
+    base = dict(egressip_firewall_allowed_sources=[ALLOWED], env=standin)
+    files = os.path.dirname(_state_file(fw, "database", "x"))
+
+    def check_guard():
+        assert fw.probe("worker01", ALLOWED, 5432) == "open"
+        assert fw.probe("worker02", OTHER, 5432) == "timeout"
+
+    assert fw(**base).rc == 0                                                  # nftables
+    check_guard()
+    res = fw(egressip_firewall_backend="iptables", **base)                     # -> iptables
+    assert res.rc == 0, res.describe()
+    check_guard()
+    assert "egressip" not in fw.ruleset().replace("EGRESSIP", "")             # the nft table is gone
+    assert "-A INPUT -j EGRESSIP" in _iptables(fw)
+    res = fw(egressip_firewall_backend="firewalld", **base)                    # -> firewalld (stand-in)
+    assert res.rc == 0, res.describe()
+    assert "EGRESSIP" not in _iptables(fw)                                    # both families' chains
+    assert any(ALLOWED in r for r in zone(state))
+    assert not [f for f in os.listdir(files) if "tables" in f]
+    res = fw(**base)                                                           # -> nftables again
+    assert res.rc == 0, res.describe()
+    check_guard()
+    assert zone(state, "runtime") == zone(state, "permanent") == []           # every rich rule removed
+    assert sorted(os.listdir(files)) == ["egressip.live", "egressip.nft", "owners.json"]
+    assert fw(**base).changed() == 0
