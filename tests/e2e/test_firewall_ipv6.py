@@ -99,7 +99,7 @@ def v6(clean_topology, tmp_path):  # noqa: F811
             extra.setdefault("egressip_firewall_export_dir", str(tmp_path / "exports"))
             return ansible_playbook(topo, str(pb), extra_vars=extra)
         run.topo = topo
-        for _ in range(50):   # the listener is up
+        for _attempt in range(50):   # the listener is up
             if probe(topo, "worker01", ALLOWED6) == "open":
                 break
         yield run

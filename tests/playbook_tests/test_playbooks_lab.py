@@ -147,8 +147,8 @@ def test_report_links_the_firewall_exports(tls_lab, tmp_path):
     (exports / "db01.json").write_text(json.dumps({"target": "db01", "default_deny": True, "rows": rows,
                                                    "addresses": ["198.51.100.121", "198.51.100.161"]}))
     base = tmp_path / "egressip-report"
-    res = play(tls_lab, tmp_path, "report.yml", extra={"report_path": str(base),
-                                                     "egressip_firewall_export_dir": str(exports)})
+    extra = {"report_path": str(base), "egressip_firewall_export_dir": str(exports)}
+    res = play(tls_lab, tmp_path, "report.yml", extra=extra)
     assert res.rc == 0, res
     md = (tmp_path / "egressip-report.md").read_text()
     assert "| db01 | 2 | 198.51.100.121 | on | [json](%s/db01.json) [csv](%s/db01.csv) [nft](%s/db01.nft) |" % (
