@@ -25,14 +25,16 @@ def playbook(name):
 
 def write_inventory(topo):
     """The topology's inventory plus the AWX-style groups the playbooks use (egressip_nodes,
-    egressip_targets), per-host firewall state dirs (the namespaces share one file system) and a
-    quicker arping."""
+    egressip_targets), per-host firewall state dirs (the namespaces share one file system), the
+    exports in the topology's temp dir, default-deny on the database and a quicker arping."""
     with open(topo["inventory"]) as fh:
         inv = json.load(fh)
     for name, hv in inv["all"]["hosts"].items():
         hv["egressip_firewall_state_dir"] = os.path.join(topo["hosts"][name]["scratch_dir"], "egressip-firewall")
         hv["egressip_firewall_export_dir"] = os.path.join(topo["tmpdir"], "exports")
     inv["all"]["vars"].update(egressip_node_check_arping_count=1, egressip_node_check_arping_timeout=1)
+    # the database's own choice (role egressip_firewall): drop every source it does not allow
+    inv["all"]["hosts"]["database"]["egressip_firewall_default_deny"] = True
     inv["all"]["children"]["egressip_nodes"] = {"hosts": {"worker01": {}, "worker02": {}}}
     inv["all"]["children"]["egressip_targets"] = {"hosts": {"database": {}}}
     path = os.path.join(topo["tmpdir"], "inventory-egressip.json")
