@@ -93,6 +93,12 @@ def run_facts(module):
                          api_requests=runner.client.requests)
     except ValueError as exc:
         module.fail_json(msg=printable(exc), api_requests=runner.client.requests)
+    try:
+        # the key of this cluster's entries on shared target firewalls (role egressip_firewall)
+        data["cluster_id"] = runner.read_cluster_id()
+    except ApiError as exc:
+        module.fail_json(msg=printable("API request failed: %s" % exc), status=exc.status,
+                         api_requests=runner.client.requests)
     for w in runner.warnings:
         module.warn(printable(w))
     data["findings"].extend(facts_mod.record_findings(data, params.get("firewall_records") or {}))

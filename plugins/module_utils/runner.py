@@ -505,6 +505,22 @@ class Runner(object):
             raise
         return network_type_of(net) or "OpenShiftSDN"
 
+    def read_cluster_id(self):
+        """The cluster's identity, keying its records on shared firewalls: ClusterVersion
+        "version" spec.clusterID (the installer's UUID), else the uid of the Network "cluster";
+        "" when neither can be read."""
+        for kind, name, field in (("ClusterVersion", "version", ("spec", "clusterID")),
+                                  ("Network", "cluster", ("metadata", "uid"))):
+            try:
+                value = (self.client.get(kind, name).get(field[0]) or {}).get(field[1])
+            except ApiError as exc:
+                if exc.status in (403, 404):
+                    continue
+                raise
+            if value:
+                return str(value)
+        return ""
+
     def read(self, kinds=None):
         if self.network_type is None:
             self.network_type = self.read_network_type()

@@ -214,6 +214,14 @@ egressip:
       description: Validation findings of the current state (C(code), C(severity), C(message), C(objects)).
       type: list
       elements: dict
+    cluster_id:
+      description:
+        - The cluster's identity, C(spec.clusterID) of the C(config.openshift.io/v1) ClusterVersion C(version),
+          else the C(metadata.uid) of the Network C(cluster); empty when neither can be read.
+        - Role C(egressip) keys its records on shared target firewalls with it (C(egressip_cluster_name)
+          overrides it).
+      type: str
+      sample: 6f2d0c4e-7e0a-4b8e-9d55-2b1f3a1c9e77
     assignable_nodes:
       description: OVN-Kubernetes, the nodes labelled C(k8s.ovn.org/egress-assignable).
       type: list

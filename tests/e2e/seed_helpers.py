@@ -27,7 +27,8 @@ def playbook(name):
 
 def write_inventory(topo, node_access="api"):
     """The topology's inventory plus the AWX-style groups the playbooks use, per-host firewall
-    state dirs (the namespaces share one file system) and a quicker arping.
+    state dirs (the namespaces share one file system), the exports in the topology's temp dir,
+    default-deny on the database and a quicker arping.
 
     node_access "api": the workers are not in the inventory at all (no SSH to any node: the node
     checks run in pods through the lab's API); "ssh": they are the group egressip_nodes."""
@@ -40,8 +41,11 @@ def write_inventory(topo, node_access="api"):
                 group["hosts"].pop(w, None)
     for name, hv in inv["all"]["hosts"].items():
         hv["egressip_firewall_state_dir"] = os.path.join(topo["hosts"][name]["scratch_dir"], "egressip-firewall")
+        hv["egressip_firewall_export_dir"] = os.path.join(topo["tmpdir"], "exports")
     inv["all"]["vars"].update(egressip_node_check_arping_count=1, egressip_node_check_arping_timeout=1,
                               egressip_node_access=node_access)
+    # the database's own choice (role egressip_firewall): drop every source it does not allow
+    inv["all"]["hosts"]["database"]["egressip_firewall_default_deny"] = True
     if node_access == "ssh":
         inv["all"]["children"]["egressip_nodes"] = {"hosts": {"worker01": {}, "worker02": {}}}
     inv["all"]["children"]["egressip_targets"] = {"hosts": {"database": {}}}

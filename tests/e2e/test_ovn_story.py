@@ -110,14 +110,14 @@ def test_ovn_story_assignment_health_check_failover_release(story):
     assert story.probe(other, HOST_IPS[other]) == "timeout"
 
     # 5. release: the EgressIP is deleted, the IP leaves the node and the firewall (the database
-    #    records that it serves mywebserver); the guard stays (fail closed)
+    #    records that it serves mywebserver); its last entry gone, the role's rules go
     res = story.run("release.yml", namespace_name="mywebserver", targets="")
     assert res.rc == 0, res.describe()
     assert _eip(story) is None
     assert lab.assignments() == {}
     assert story.holders(ip) == []
     assert ip not in story.ruleset()
-    assert "tcp dport 5432" in story.ruleset()
-    assert story.probe(other, HOST_IPS[other]) == "timeout"
+    assert "egressip" not in story.ruleset()
+    assert story.probe(other, HOST_IPS[other]) == "open"
     again = story.run("release.yml", namespace_name="mywebserver", targets="database")
     assert again.rc == 0 and again.changed() == 0, again.describe()

@@ -100,7 +100,9 @@ def test_auto_mode_failover_and_release(story):
     assert all(ip not in (story.hs(w).get("egressIPs") or []) for w in WORKERS)
     assert story.holders(ip) == []
     assert ip not in story.ruleset()
-    assert "tcp dport 5432" in story.ruleset()               # the guard stays (fail closed)
+    # the database served only mywebserver: the role's rules go (nothing left behind), ssh works
+    assert "egressip" not in story.ruleset()
+    assert story.probe(node, HOST_IPS[node]) == "open"
     again = story.run("release.yml", namespace_name="mywebserver", targets="database")
     assert again.rc == 0 and again.changed() == 0, again.describe()
 

@@ -73,7 +73,8 @@ def test_facts_in_check_mode_write_nothing(tmp_path, seed_lab):
     out = res.result(0)
     assert out["changed"] is False and len(out["egressip"]["nodes"]) == 5
     d = delta(s0, lab.stats())
-    assert d["writes"] == 0 and d["total"] == 4     # Network GET + one LIST per kind
+    assert d["writes"] == 0 and d["total"] == 5     # Network GET + one LIST per kind + ClusterVersion GET
+    assert out["egressip"]["cluster_id"] == lab.get("/apis/config.openshift.io/v1/clusterversions/version")["spec"]["clusterID"]
 
 
 def _lease(holder, renew, duration=60):

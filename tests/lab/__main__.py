@@ -1,11 +1,12 @@
 """CLI: python -m tests.lab --scenario seed --kubeconfig FILE [--port N] [--tls] [--token T]
-[--dataplane worker01=NETNS:IFACE[@CIDR],...]
+[--dataplane worker01=NETNS:IFACE[@CIDR],...] [--cluster-id ID]
 
 Writes a kubeconfig to FILE (and with --tls the CA to FILE.ca.pem), prints one line
 ``ready <url>`` once it serves, and exits 0 on SIGTERM/SIGINT."""
 import argparse
 import base64
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -18,6 +19,8 @@ import yaml
 from . import dataplane, scenarios
 from .cluster import Cluster
 from .server import LabServer, tls_context
+
+CLUSTER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
 
 
 def kubeconfig(url, token, ca_pem=None):
@@ -47,13 +50,17 @@ def main(argv=None):
     p.add_argument("--tls", action="store_true", help="serve HTTPS with a generated CA")
     p.add_argument("--token", default=None, help="bearer token (default: random)")
     p.add_argument("--dataplane", default="", help="worker01=NETNS:IFACE[@CIDR],... (run ip addr add/del)")
+    p.add_argument("--cluster-id", default=None,
+                   help="spec.clusterID of ClusterVersion 'version' (default: a random UUID per lab instance)")
     p.add_argument("--verbose", action="store_true", help="log each API request on stderr")
     p.add_argument("--controller-delay", type=float, default=0.05,
                    help="seconds between a client write and the controllers' reaction (0: synchronous, "
                         "inside the write request)")
     args = p.parse_args(argv)
     try:
-        scenario = scenarios.build(args.scenario)
+        if args.cluster_id is not None and not CLUSTER_ID.match(args.cluster_id):
+            raise ValueError("--cluster-id %r: use 1-63 letters, digits, '.', '_' or '-'" % args.cluster_id)
+        scenario = scenarios.build(args.scenario, args.cluster_id)
         mapping = dataplane.parse(args.dataplane)
     except ValueError as exc:
         p.error(str(exc))

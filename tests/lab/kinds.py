@@ -37,6 +37,8 @@ KINDS = (
     # dist/templates/k8s.ovn.org_egressips.yaml.j2:198), so status is kept on create and written
     # by any update or patch of the object (the controller patches /status through the object)
     Kind("EgressIP", "k8s.ovn.org", "v1", "egressips", False, True, False, ("eip",)),
+    # cluster identity (spec.clusterID): the key of a cluster's records on shared target firewalls
+    Kind("ClusterVersion", "config.openshift.io", "v1", "clusterversions", False, True, True),
     Kind("Lease", "coordination.k8s.io", "v1", "leases", True, False, False),
     # the collection's quarantine record (plugins/module_utils/quarantine.py); ConfigMaps allow
     # unconditional updates (core/v1 registry strategy AllowUnconditionalUpdate: true)

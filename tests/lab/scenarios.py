@@ -16,6 +16,10 @@ lab itself (except by ``--dataplane``, inside namespaces the tests create).
   on bare metal; an EgressIP of that network is hosted there (OVN-Kubernetes' secondary host
   network egress IPs).
 - ``empty``: only the ``cluster`` Network object (OpenShiftSDN).
+
+Every scenario also has the ClusterVersion ``version`` whose ``spec.clusterID`` is the lab's
+cluster identity (``--cluster-id``; default a random UUID, so two lab instances are two
+clusters, as two real clusters are: the installer writes a random UUID there).
 - ``scale:NODES:NAMESPACES``: generated, for benchmarks. Nodes ``node-0001``.. are on
   198.18.0.0/15 (RFC 2544 benchmarking range, object data only: 198.51.100.0/24 cannot hold
   1000 nodes), host IPs 198.18.0.11, 198.18.0.12, ...; namespaces ``ns-0001``.. with
@@ -23,6 +27,7 @@ lab itself (except by ``--dataplane``, inside namespaces the tests create).
 """
 import ipaddress
 import json
+import uuid
 
 PRIMARY_IFACE = "enp1s0"
 SEED_NET = "198.51.100.0/24"
@@ -95,12 +100,22 @@ def infrastructure(platform):
                        "infrastructureName": "lab", "controlPlaneTopology": "HighlyAvailable"}}
 
 
+def cluster_version(cluster_id):
+    # config.openshift.io/v1 ClusterVersion: a singleton named "version"; spec.clusterID is the
+    # installer-generated UUID that identifies the cluster (openshift/api config/v1/types_cluster_version.go)
+    return {"metadata": {"name": "version"},
+            "spec": {"clusterID": cluster_id, "channel": "stable-4.14"},
+            "status": {"desired": {"version": "4.14.0"}, "history": [], "observedGeneration": 1,
+                       "versionHash": "lab", "availableUpdates": None}}
+
+
 class Scenario:
     """objects: list of (Kind name, object); networks: node -> lab-side primary interface."""
 
-    def __init__(self, network_type, dual=False, platform=None):
+    def __init__(self, network_type, dual=False, platform=None, cluster_id=None):
         self.network_type = network_type
-        self.objects = [("Network", network(network_type, dual))]
+        self.cluster_id = cluster_id or str(uuid.uuid4())
+        self.objects = [("Network", network(network_type, dual)), ("ClusterVersion", cluster_version(self.cluster_id))]
         if platform:
             self.objects.append(("Infrastructure", infrastructure(platform)))
         self.networks = {}
@@ -118,7 +133,15 @@ class Scenario:
             self.objects.append(("NetNamespace", netnamespace(name, netid)))
 
 
-def build(spec):
+def build(spec, cluster_id=None):
+    sc = _build(spec)
+    if cluster_id:
+        sc.cluster_id = cluster_id
+        sc.objects[1] = ("ClusterVersion", cluster_version(cluster_id))
+    return sc
+
+
+def _build(spec):
     if spec == "seed":
         sc = Scenario("OpenShiftSDN")
         for name, role, ip, subnet in SEED_NODES:

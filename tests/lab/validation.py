@@ -138,4 +138,4 @@ def _objects(*fields):
 CHECKS = {"HostSubnet": _hostsubnet, "NetNamespace": _netnamespace, "EgressIP": _egressip,
           "Node": _node, "Namespace": _objects("spec", "status"),
           "Network": _objects("spec", "status"), "Infrastructure": _objects("spec", "status"), "Lease": _lease,
-          "Pod": _objects("spec", "status")}
+          "Pod": _objects("spec", "status"), "ClusterVersion": _objects("spec", "status")}

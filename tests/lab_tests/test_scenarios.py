@@ -44,3 +44,12 @@ def test_delete_preconditions(lab):
     with pytest.raises(LabError) as err:
         lab.get(path + "lock")
     assert err.value.code == 404
+
+
+def test_cluster_version_identity_differs_per_lab_and_is_settable(tmp_path):
+    path = "/apis/config.openshift.io/v1/clusterversions/version"
+    with start_lab(tmp_path, scenario="seed") as a, start_lab(tmp_path, scenario="seed") as b, \
+            start_lab(tmp_path, scenario="seed-ovn", extra_args=["--cluster-id", "lab-b"]) as c:
+        ida, idb = a.get(path)["spec"]["clusterID"], b.get(path)["spec"]["clusterID"]
+        assert ida and idb and ida != idb
+        assert c.get(path)["spec"]["clusterID"] == "lab-b"

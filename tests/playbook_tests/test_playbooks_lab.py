@@ -148,6 +148,27 @@ def test_report_writes_json_and_markdown(tls_lab, tmp_path):
     assert oct(reports.stat().st_mode & 0o777) == "0o700"
 
 
+def test_report_links_the_firewall_exports(tls_lab, tmp_path):
+    """report.yml lists the allow-list exports of role egressip_firewall (their directory:
+    egressip_firewall_export_dir) with links, and this cluster's addresses in each."""
+    cluster = tls_lab.get("/apis/config.openshift.io/v1/clusterversions/version")["spec"]["clusterID"]
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    rows = [{"cluster": cluster, "namespace": "mywebserver", "address": "198.51.100.121", "source": "cluster"},
+            {"cluster": "other", "namespace": "mywebserver", "address": "198.51.100.161", "source": "cluster"}]
+    (exports / "db01.json").write_text(json.dumps({"target": "db01", "default_deny": True, "rows": rows,
+                                                   "addresses": ["198.51.100.121", "198.51.100.161"]}))
+    base = tmp_path / "egressip-report"
+    extra = {"report_path": str(base), "egressip_firewall_export_dir": str(exports)}
+    res = play(tls_lab, tmp_path, "report.yml", extra=extra)
+    assert res.rc == 0, res
+    md = (tmp_path / "egressip-report.md").read_text()
+    assert "| db01 | 2 | 198.51.100.121 | on | [json](%s/db01.json) [csv](%s/db01.csv) [nft](%s/db01.nft) |" % (
+        exports, exports, exports) in md, md
+    data = json.loads((tmp_path / "egressip-report.json").read_text())
+    assert data["cluster_id"] == cluster and data["firewall_exports"][0]["mine"] == ["198.51.100.121"]
+
+
 @pytest.mark.parametrize("extra, text", [
     ({"namespace_name": "My_Web", "auto_nodes": "worker01", "egress_cidr": CIDR},
      "namespace names not DNS labels: My_Web"),

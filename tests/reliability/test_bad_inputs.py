@@ -116,7 +116,8 @@ def role_play(role, cases, broken_template=None):
     host = ROLE_HOSTS[role]
     base = {}
     if role == "egressip_firewall":
-        base = {"egressip_firewall_state_dir": "{{ netns_scratch_dir }}/egressip-firewall"}
+        base = {"egressip_firewall_state_dir": "{{ netns_scratch_dir }}/egressip-firewall",
+                "egressip_firewall_export_dir": "{{ netns_scratch_dir }}/egressip-exports"}
     probe = ["nft", "list", "ruleset"] if role == "egressip_firewall" else ["ip", "-4", "-o", "addr", "show"]
     tasks = []
     if role == "egressip_firewall":

@@ -203,11 +203,30 @@ def gather(network_type, raw, state, findings):
 
 # -- orphans the cluster cannot see -------------------------------------------------------
 
+def _record_namespaces(record, cluster_id):
+    """{namespace: [IPs]} of this cluster in a target's firewall record: the ownership record of
+    role egressip_firewall (owners.json: {"format": 2, "entries": {"<cluster>/<namespace>":
+    {"cluster", "namespace", "addresses": {IP: since}}}}; entries of other clusters are theirs)
+    or the {namespace: [IPs]} of earlier versions (namespaces.json)."""
+    if not isinstance(record, dict) or not isinstance(record.get("entries"), dict):
+        return record
+    out = {}
+    for entry in record["entries"].values():
+        if not isinstance(entry, dict) or not entry.get("namespace"):
+            continue
+        if entry.get("cluster") not in (None, "", cluster_id):
+            continue
+        out[entry["namespace"]] = sorted(entry.get("addresses") or {})
+    return out
+
+
 def record_findings(data, records):
     """Findings for firewall records (role egressip: {namespace: [IPs]} per target host) that
     name a namespace the cluster does not have, or an address the namespace no longer has: the
     firewall still lets that address through. ``data``: the facts (either network type; on
     OVN-Kubernetes an EgressIP ``egressip-<namespace>`` stands for the namespace)."""
+    records = dict((host, _record_namespaces(record, data.get("cluster_id")))
+                   for host, record in (records or {}).items())
     have = {}
     for ns in data.get("namespaces") or []:
         have[ns["name"]] = set(ns.get("egress_ips") or [])

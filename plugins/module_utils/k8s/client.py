@@ -123,6 +123,7 @@ KINDS = dict((k.kind, k) for k in (
     Kind("NetNamespace", "network.openshift.io", "v1", "netnamespaces"),
     Kind("Network", "config.openshift.io", "v1", "networks"),
     Kind("Infrastructure", "config.openshift.io", "v1", "infrastructures"),
+    Kind("ClusterVersion", "config.openshift.io", "v1", "clusterversions"),
     Kind("EgressIP", "k8s.ovn.org", "v1", "egressips"),
     Kind("CloudPrivateIPConfig", "cloud.network.openshift.io", "v1", "cloudprivateipconfigs"),
     Kind("Lease", "coordination.k8s.io", "v1", "leases", namespaced=True),
