@@ -159,7 +159,7 @@ def test_report_writes_json_and_markdown(tls_lab, tmp_path):
     ({"egressip_namespaces": [{"name": "mywebserver", "mode": "sideways"}]}, "sideways"),
     ({"egressip_namespaces": [{"count": 1}]}, "name"),
     ({"namespace_name": "mywebserver", "targets": "database"}, "firewall target(s) database are not hosts of this play"),
-    ({}, "set namespace_name"),
+    ({}, "set egressip_namespace_name"),       # nothing set: the current name (issue 10/14 rename)
 ])
 def test_bad_variables_fail_before_any_api_request(tls_lab, tmp_path, extra, text):
     tls_lab.reset()
@@ -173,7 +173,8 @@ def test_bad_variables_fail_before_any_api_request(tls_lab, tmp_path, extra, tex
     ({"namespace_name": "nosuchproject", "auto_nodes": "worker01,worker02", "egress_cidr": CIDR},
      "NetNamespace not found: nosuchproject"),
     ({"namespace_name": "mywebserver", "auto_nodes": "worker01,worker09", "egress_cidr": CIDR}, "HostSubnet not found: worker09"),
-    ({"namespace_name": "mywebserver", "auto_nodes": "worker01"}, "egressip_auto_nodes given without egressip_egress_cidr"),
+    # the name the user set (auto_nodes, deprecated) and the current name of the one missing (issue 14)
+    ({"namespace_name": "mywebserver", "auto_nodes": "worker01"}, "auto_nodes given without egressip_egress_cidr"),
 ])
 def test_cluster_mismatch_fails_before_any_write(tls_lab, tmp_path, extra, text):
     res = play(tls_lab, tmp_path, "auto.yml", extra=dict(extra, targets=""))
