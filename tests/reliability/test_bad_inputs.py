@@ -118,6 +118,8 @@ def role_play(role, cases, broken_template=None):
     if role == "egressip_firewall":
         base = {"egressip_firewall_state_dir": "{{ netns_scratch_dir }}/egressip-firewall",
                 "egressip_firewall_export_dir": "{{ netns_scratch_dir }}/egressip-exports"}
+    if role == "egressip_node_check":
+        base = {"egressip_node_check_access": "ssh"}   # the module's own checks: egressip_node_probe cases
     probe = ["nft", "list", "ruleset"] if role == "egressip_firewall" else ["ip", "-4", "-o", "addr", "show"]
     tasks = []
     if role == "egressip_firewall":
