@@ -128,6 +128,7 @@ def test_no_import_cycles():
     for mod in sorted(MODULES):
         if mod not in state:
             visit(mod)
+    assert set(state) == set(MODULES) and set(state.values()) == {"done"}   # every module walked
 
 
 def test_the_checker_sees_a_cycle_and_a_lazy_import(tmp_path):
