@@ -106,8 +106,10 @@ def test_role_dual_stack_namespace(topo, tmp_path):
         lab.set_ready(v6_node, False)
         assert _items(lab, "egressip-mywebserver") == {V4: items[V4]} and _on(topo, V6) == []
         s0 = _egress_writes(lab)
+        short_wait = dict(FAST)
+        short_wait["egressip_wait_timeout"] = 3
         stuck = story.run("auto.yml", egressip_namespace_name="mywebserver", egressip_egress_ips="%s,%s" % (V4, V6),
-                          **dict(FAST, egressip_wait_timeout=3))
+                          **short_wait)
         assert stuck.rc != 0, stuck.describe()
         assert ("the cluster does not report egress IP(s) %s on any node (is there an egress-assignable Ready node "
                 "whose network holds it and that holds no other address of the same EgressIP?)" % V6
@@ -189,4 +191,3 @@ def test_role_secondary_network_namespace(topo, tmp_path):
         assert lab.get("/apis/k8s.ovn.org/v1/egressips")["items"] == []
         assert _on(topo, ip, "enp2s0") == [] and _on(topo, counted, "enp2s0") == []
         assert lab.pods("egressip-node-probe") == []
-

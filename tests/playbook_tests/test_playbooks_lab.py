@@ -278,8 +278,8 @@ def test_ovn_dual_stack_and_count_ipv6_through_the_role(tmp_path):
     an IPv6 address) and count_ipv6 (auto.yml egressip_count_ipv6), which openshift-sdn refuses."""
     base = {"auto_nodes": "worker01,worker02", "targets": ""}
     with start_lab(tmp_path, scenario="seed-ovn-dualstack") as lab:
-        res = play(lab, tmp_path, "auto.yml", extra=dict(base, egressip_namespace_name="mywebserver",
-                                                          egressip_egress_ips="198.51.100.120,2001:DB8::120"))
+        res = play(lab, tmp_path, "auto.yml",
+                   extra=dict(base, egressip_namespace_name="mywebserver", egressip_egress_ips="198.51.100.120,2001:DB8::120"))
         assert res.rc == 0, res
         obj = lab.get("/apis/k8s.ovn.org/v1/egressips/egressip-mywebserver")
         assert obj["spec"]["egressIPs"] == ["198.51.100.120", "2001:db8::120"]
@@ -287,20 +287,17 @@ def test_ovn_dual_stack_and_count_ipv6_through_the_role(tmp_path):
         assert sorted(placed) == ["198.51.100.120", "2001:db8::120"]
         assert placed["198.51.100.120"]["node"] != placed["2001:db8::120"]["node"]    # one per node
         # count + count_ipv6: a dual-stack object from the pool's entries of each family
-        res = play(lab, tmp_path, "auto.yml", extra=dict(base, egressip_namespace_name="default", egressip_count=1,
-                                                          egressip_count_ipv6=1,
-                                                          egressip_pool="198.51.100.200-198.51.100.210,"
-                                                                        "2001:db8::200-2001:db8::210"))
+        dual = dict(base, egressip_namespace_name="default", egressip_count=1, egressip_count_ipv6=1,
+                    egressip_pool="198.51.100.200-198.51.100.210,2001:db8::200-2001:db8::210")
+        res = play(lab, tmp_path, "auto.yml", extra=dual)
         assert res.rc == 0, res
         obj = lab.get("/apis/k8s.ovn.org/v1/egressips/egressip-default")
         assert obj["spec"]["egressIPs"] == ["198.51.100.200", "2001:db8::200"]
-        again = play(lab, tmp_path, "auto.yml", extra=dict(base, egressip_namespace_name="default", egressip_count=1,
-                                                            egressip_count_ipv6=1,
-                                                            egressip_pool="198.51.100.200-198.51.100.210,"
-                                                                          "2001:db8::200-2001:db8::210"))
+        again = play(lab, tmp_path, "auto.yml", extra=dual)
         assert again.rc == 0 and again.changed == 0, again
         # IPv6 only: count 0
-        res = play(lab, tmp_path, "auto.yml", extra=dict(base, egressip_namespace_name="kube-system", egressip_count=0,
-                                                          egressip_count_ipv6=1, egressip_pool="2001:db8::220/126"))
+        v6_only = dict(base, egressip_namespace_name="kube-system", egressip_count=0, egressip_count_ipv6=1,
+                       egressip_pool="2001:db8::220/126")
+        res = play(lab, tmp_path, "auto.yml", extra=v6_only)
         assert res.rc == 0, res
         assert lab.get("/apis/k8s.ovn.org/v1/egressips/egressip-kube-system")["spec"]["egressIPs"] == ["2001:db8::221"]

@@ -26,7 +26,7 @@ from tests.fuzz.strategies import (
     CONNECTION_OPTIONS, EXTRA_FIELDS, STRUCTURED, annotation_text, for_option, garbage, json_paths, put_at,
 )
 from tests.lab.kinds import BY_KIND
-from tests.reliability.common import crash_text
+from tests.reliability.common import crash_text, play
 
 EXAMPLES = int(os.environ.get("EGRESSIP_FUZZ_EXAMPLES", "100"))
 FUZZ = settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None, print_blob=True,

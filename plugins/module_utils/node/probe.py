@@ -223,8 +223,8 @@ class Probe(object):
                 continue
             if ip in self.all_local and not info["held_locally"]:
                 self.finding(ip, "other_interface", 'egress IP "%s" is already configured on interface %s of node '
-                             "%s, not on interface %s of its network %s" % (ip, self.all_local[ip], self.node, iface,
-                                                                             net), net=net, iface=iface)
+                             "%s, not on interface %s of its network %s"
+                             % (ip, self.all_local[ip], self.node, iface, net), net=net, iface=iface)
                 continue
             if info["held_locally"]:
                 continue  # this node already holds it: it answers ARP/ND itself
