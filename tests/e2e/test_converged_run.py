@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.netns, pytest.mark.slow]
 
 @pytest.fixture
 def story(topology, tmp_path):  # noqa: F811
-    inventory = write_inventory(topology)
+    inventory = write_inventory(topology, node_access="ssh")   # one probe per node HOST: the SSH path
     with seed_lab(topology, tmp_path) as lab:
         yield Story(topology, lab, inventory)
 
