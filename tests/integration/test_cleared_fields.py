@@ -21,7 +21,7 @@ def test_clearing_removes_the_key_and_tables_show_a_blank_cell():
         hs = lab.cluster.store.get(BY_KIND["HostSubnet"], None, "worker01")
         assert "egressIPs" not in nn, nn          # not "egressIPs": []
         assert "egressIPs" not in hs, hs          # the pin was released too
-        facts = run_module("egressip_facts", dict(auth, format="table")).result
+        facts = run_module("egressip_facts", dict(auth, format="table", namespaces=["mywebserver"])).result
         lines = facts["table_lines"]
         row = [line for line in lines if line.startswith("mywebserver")][0]
         assert row.split() == ["mywebserver", "5281170"], row     # blank EGRESS IPS, no "[]"
