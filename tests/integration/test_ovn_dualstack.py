@@ -161,7 +161,8 @@ def test_dual_stack_notready_failover(tmp_path, dual_lab):
     out = ok(run_tasks(tmp_path, lab, [dual_web([V4, V6])]))
     lost = [ip for ip, node in out["assignments"].items() if node == "worker01"][0]
     lab.set_ready("worker01", False)
-    facts = ok(run_tasks(tmp_path, lab, [{"ocp.egressip.egressip_facts": {}}]))["egressip"]
+    facts = ok(run_tasks(tmp_path, lab, [{"ocp.egressip.egressip_facts": {"namespaces": ["egressip-mywebserver"]}}]))
+    facts = facts["egressip"]
     ns = [n for n in facts["namespaces"] if n["name"] == "egressip-mywebserver"][0]
     assert lost not in ns["assignments"] and ns["assignments"] == status(eip(lab, "egressip-mywebserver"))
     assert [p["ip"] for p in ns["pending"]] == [lost] and ns["pending"][0]["reason"] == "one_per_node"

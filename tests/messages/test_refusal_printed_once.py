@@ -20,6 +20,8 @@ def test_refused_plan_is_printed_once(tmp_path):
                "-e", "namespace_name=mywebserver", "-e", "count=3", "-e", "egress_ips=",
                "-e", "pool=198.51.100.120-198.51.100.121", "-e", "gateway=198.51.100.1",
                "-e", "node_network=198.51.100.0/24", "-e", "node_interface=enp1s0",
+               # no node checks (SSH path, no node host): this lab has no node data plane for probe pods
+               "-e", "egressip_node_access=ssh",
                os.path.join(ROOT, "playbooks", "static.yml")]
         proc = subprocess.run(cmd, cwd=str(tmp_path), env=env, capture_output=True, text=True, timeout=300, check=False)
         writes = lab.stats()["writes"]
@@ -45,6 +47,7 @@ WAIT_PLAY = """
     _egressip_planned: {mywebserver: [198.51.100.199]}
     _egressip_ns: [{name: mywebserver}]
     _egressip_cluster_ns: {mywebserver: []}
+    _egressip_holders_before: {}
   tasks:
     - name: The role's wait step
       ansible.builtin.include_role:
