@@ -65,6 +65,7 @@ def run_facts(module):
     params = module.params
     search = _query(module)
     try:
+        facts_mod.check_records(params.get("firewall_records") or {})
         runner.network_type = runner.read_network_type()
         if runner.network_type == OVN_TYPE:
             # OVN-Kubernetes: Nodes and EgressIP objects, same output shape (ovn/runner.py ovn_facts)

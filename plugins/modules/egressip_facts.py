@@ -82,8 +82,11 @@ options:
     default: data
   firewall_records:
     description:
-      - "The firewall records of the targets, V({database: {mywebserver: [198.51.100.120]}}) (what
-        the role C(ocp.egressip.egressip) keeps in C(namespaces.json) on each target). A record that
+      - "The firewall records of the targets, V({target: record}): the content of C(owners.json)
+        that the role C(ocp.egressip.egressip_firewall) keeps on each target (format 2; only this
+        cluster's entries, by C(cluster_id), are compared), or the older
+        V({database: {mywebserver: [198.51.100.120]}}) of C(namespaces.json). A malformed record fails
+        the task, naming the field and the value. A record that
         names a namespace the cluster does not have, or an address the namespace no longer has, is
         a finding (C(FIREWALL_RECORD_NO_NAMESPACE), C(FIREWALL_RECORD_STALE_IP)): the firewall still
         lets that address through."

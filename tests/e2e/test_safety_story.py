@@ -64,9 +64,14 @@ def test_release_of_a_deleted_namespace_clears_its_firewall_record(story):
     res = story.run("auto.yml", egressip_pool="198.51.100.120-198.51.100.129", **README)
     assert res.rc == 0, res.describe()
     ip = story.ns_ips()[0]
-    record = os.path.join(story.topo["hosts"]["database"]["scratch_dir"], "egressip-firewall", "namespaces.json")
-    with open(record) as fh:
-        assert json.load(fh) == {"mywebserver": [ip]}
+    record = os.path.join(story.topo["hosts"]["database"]["scratch_dir"], "egressip-firewall", "owners.json")
+    cluster = story.lab.get("/apis/config.openshift.io/v1/clusterversions/version")["spec"]["clusterID"]
+
+    def owners():   # the record's entries are "<cluster>/<namespace>" (format 2, issue 11)
+        with open(record) as fh:
+            return json.load(fh)["entries"]
+    assert list(owners()) == ["%s/mywebserver" % cluster], owners()
+    assert list(owners()["%s/mywebserver" % cluster]["addresses"]) == [ip], owners()
     # a run for another namespace: the facts are read for the requested namespaces only, yet the
     # record of mywebserver (which exists) is no orphan
     labels = {"kubernetes.io/metadata.name": "payments"}
@@ -75,13 +80,11 @@ def test_release_of_a_deleted_namespace_clears_its_firewall_record(story):
                       **dict(README, egressip_namespace_name="payments"))
     assert other.rc == 0, other.describe()
     assert not [n for n in _summary(other)["notes"] if n.startswith("orphan:")], _summary(other)["notes"]
-    with open(record) as fh:
-        assert sorted(json.load(fh)) == ["mywebserver", "payments"]
+    assert sorted(owners()) == ["%s/mywebserver" % cluster, "%s/payments" % cluster]
     # the project is deleted (its NetNamespace with it); the pin-less automatic-mode address is
     # gone from the cluster but the database still allows it
     story.lab.delete("/apis/network.openshift.io/v1/netnamespaces/mywebserver")
     gone = story.run("release.yml", egressip_namespace_name="mywebserver")
     assert gone.rc == 0, gone.describe()
-    with open(record) as fh:
-        assert sorted(json.load(fh)) == ["payments"]
+    assert sorted(owners()) == ["%s/payments" % cluster]
     assert ip not in story.ruleset()

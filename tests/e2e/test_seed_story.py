@@ -88,7 +88,7 @@ def test_auto_mode_failover_and_release(story):
     assert checks["not_probed"] == [node] and sorted(checks["nodes"]) == [other], checks
     result = checks["nodes"][other]   # the last node check of the run was the verify (IP on `other`)
     assert result["mode"] == "verify", result
-    assert result["checked"][ip] == {"holder": other, "present": True, "on": "enp1s0"}, result
+    assert result["checked"][ip] == {"holder": other, "present": True, "on": "enp1s0", "interface": "enp1s0"}, result
     assert "not probed (NotReady): %s" % node in res.stdout
     assert story.probe(other, ip) == "open"
 

@@ -59,8 +59,13 @@ class PlaybookResult:
         return "PlaybookResult(rc=%s, %.1fs, argv=%r)" % (self.rc, self.duration, self.argv)
 
     def describe(self) -> str:
-        return "rc=%s\nargv=%s\nstdout (tail):\n%s\nstderr (tail):\n%s" % (
-            self.rc, " ".join(self.argv), self.stdout[-6000:], self.stderr[-3000:])
+        # the changed and failed tasks first: the tail of the JSON output rarely shows them
+        changed = ["%s: %s" % (r["host"], r["task"]) for r in self.task_results() if r.get("changed")]
+        failed = ["%s: %s: %s" % (r["host"], r["task"], str(r.get("msg", ""))[:300])
+                  for r in self.task_results() if r.get("failed") and not r.get("ignore_errors")]
+        return "rc=%s\nargv=%s\nchanged tasks: %s\nfailed tasks: %s\nstdout (tail):\n%s\nstderr (tail):\n%s" % (
+            self.rc, " ".join(self.argv), changed or "none", failed or "none", self.stdout[-6000:],
+            self.stderr[-3000:])
 
 
 def ansible_env(topology, extra: Optional[Dict[str, str]] = None, json_output: bool = True) -> Dict[str, str]:

@@ -8,6 +8,7 @@ __metaclass__ = type
 
 import json
 
+from ansible_collections.ocp.egressip.plugins.module_utils.core.addresses import InputError
 from ansible_collections.ocp.egressip.plugins.module_utils.core.text import printable
 
 try:
@@ -218,6 +219,37 @@ def _record_namespaces(record, cluster_id):
             continue
         out[entry["namespace"]] = sorted(entry.get("addresses") or {})
     return out
+
+
+def check_records(records):
+    """Refuse a malformed ``firewall_records`` input, naming the field and the value (a record is
+    read from a target by the role, but a user may also pass one by hand)."""
+    if not isinstance(records, dict):
+        raise InputError("firewall_records", records, "expected {target: record}")
+    for host, record in records.items():
+        field = "firewall_records.%s" % host
+        if not isinstance(record, dict):
+            raise InputError(field, record, "expected a record: owners.json or {namespace: [IPs]}")
+        if "entries" in record:     # owners.json (format 2)
+            if not isinstance(record["entries"], dict):
+                raise InputError(field + ".entries", record["entries"], "expected {<cluster>/<namespace>: entry}")
+            for key, entry in record["entries"].items():
+                where = "%s.entries.%s" % (field, key)
+                if not isinstance(entry, dict) or not isinstance(entry.get("namespace"), str) or \
+                        not isinstance(entry.get("addresses") or {}, (dict, list)):
+                    raise InputError(where, entry, "expected {namespace: name, cluster: id, addresses: {IP: since}}")
+                _check_addresses(where + ".addresses", list(entry.get("addresses") or []))
+            continue
+        for name, ips in record.items():   # namespaces.json (format 1)
+            if ips is not None and not isinstance(ips, list):
+                raise InputError("%s.%s" % (field, name), ips, "expected a list of IP addresses")
+            _check_addresses("%s.%s" % (field, name), ips or [])
+
+
+def _check_addresses(field, ips):
+    for ip in ips:
+        if not isinstance(ip, str):
+            raise InputError(field, ip, "expected an IP address (a string)")
 
 
 def record_findings(data, records):

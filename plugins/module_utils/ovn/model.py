@@ -102,6 +102,16 @@ def _meta(obj, key):
     return value if isinstance(value, dict) else {}
 
 
+def _meta_for_write(obj, key):
+    """metadata.<key> (labels, annotations) of a copy being edited, made a mapping first: the API
+    server accepts ``labels: null``, which reads as no labels."""
+    if not isinstance(obj.get("metadata"), dict):
+        obj["metadata"] = {}
+    if not isinstance(obj["metadata"].get(key), dict):
+        obj["metadata"][key] = {}
+    return obj["metadata"][key]
+
+
 def _status(node_obj):
     """status of a Node object, {} when it is not a mapping (a corrupt Node is reported by the
     state builder as NODE_DATA_INVALID; facts still lists it)."""
@@ -277,8 +287,7 @@ def _with_stand_in_networks(node_objs, state):
             plen = core.network.split("/")[1]
             host, net = _ip(core.host_ip), _net(core.network)
             iface = "%s/%s" % (core.host_ip, plen) if host is not None and cidr_contains(net, host) else core.network
-            meta = obj.setdefault("metadata", {})
-            ann = meta.setdefault("annotations", {})
+            ann = _meta_for_write(obj, "annotations")
             ann[IFADDR_ANNOTATION] = json.dumps({"ipv4": iface})
             ann.setdefault(controller.HOST_CIDRS_ANNOTATION, json.dumps([iface]))
         out.append(obj)
@@ -299,7 +308,7 @@ def objects_after(node_objs, eip_objs, labels, specs):
     for name, obj in node_objs.items():
         if name in labels and labels[name] != is_assignable(obj):
             obj = copy.deepcopy(obj)
-            meta_labels = obj.setdefault("metadata", {}).setdefault("labels", {})
+            meta_labels = _meta_for_write(obj, "labels")
             if labels[name]:
                 meta_labels[LABEL] = ""
             else:

@@ -74,7 +74,7 @@ def hostsubnet_mutation(params):
 
 def netnamespace_items(params):
     keys = ("egress_ips", "count", "pool", "nodes", "mode", "state", "convert", "egress_cidrs")
-    if params.get("netnamespaces"):
+    if params.get("netnamespaces") is not None:
         items = []
         for item in params["netnamespaces"]:
             d = dict(name=item["name"])

@@ -259,3 +259,24 @@ def test_no_egress_now_is_distinct_from_never_placed():
     assert all(f.severity == "warning" for f in waiting)
     never = validate(_edit(M, namespaces={"other": ["203.0.113.81"]}))
     assert "IP_NO_NODE" in codes(never) and "NAMESPACE_NO_EGRESS_NOW" not in codes(never)
+
+
+@pytest.mark.parametrize("records,field", [
+    ({"database": {"mywebserver": {"name": True}}}, "firewall_records.database.mywebserver"),
+    ({"database": {"mywebserver": [7]}}, "firewall_records.database.mywebserver"),
+    ({"database": ["198.51.100.120"]}, "firewall_records.database"),
+    ({"database": {"format": 2, "entries": {"lab/a": {"namespace": "a", "addresses": 5}}}},
+     "firewall_records.database.entries.lab/a"),
+])
+def test_malformed_firewall_record_is_refused_naming_the_field(records, field):
+    from ansible_collections.ocp.egressip.plugins.module_utils.core import facts
+    with pytest.raises(ValueError) as exc:
+        facts.check_records(records)
+    assert str(exc.value).startswith(field + ": "), str(exc.value)
+
+
+def test_well_formed_firewall_records_of_both_formats_pass():
+    from ansible_collections.ocp.egressip.plugins.module_utils.core import facts
+    facts.check_records({"db": {"mywebserver": ["198.51.100.120"], "gone": None},
+                         "db2": {"format": 2, "entries": {"lab/a": {"cluster": "lab", "namespace": "a",
+                                                                    "addresses": {"198.51.100.121": "t"}}}}})
