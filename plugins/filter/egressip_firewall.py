@@ -174,12 +174,31 @@ def invalid_static(static):
 
 
 def csv_lines(rows):
-    """The allow-list as CSV lines (header first); every field is validated, none needs quoting."""
-    lines = ["cluster,namespace,address,ports,protocol,since,source,comment"]
+    """The allow-list as CSV lines (header first); every field is validated, none needs quoting.
+    Rows of a group export (group_allowlist) carry their target: it comes first."""
+    with_target = any("target" in r for r in rows)
+    lines = [("target," if with_target else "") + "cluster,namespace,address,ports,protocol,since,source,comment"]
     for r in rows:
-        lines.append(",".join([r["cluster"], r["namespace"], r["address"], " ".join(str(p) for p in r["ports"]),
-                               r["protocol"], r["since"], r["source"], r["comment"]]))
+        fields = [r["target"]] if with_target else []
+        lines.append(",".join(fields + [r["cluster"], r["namespace"], r["address"], " ".join(str(p) for p in r["ports"]),
+                                        r["protocol"], r["since"], r["source"], r["comment"]]))
     return lines
+
+
+def group_allowlist(exports, group):
+    """The allow-lists of a firewall group's targets as one export (the address group of an
+    appliance that guards them all): every row with its target, sorted by target then as in each
+    target's export; ``cluster_addresses``/``addresses``: the union. ``exports``: the targets'
+    exports (the JSON documents the role writes per target), in any order."""
+    docs = sorted((e for e in exports or [] if isinstance(e, dict) and e.get("target")), key=lambda e: e["target"])
+    rows = []
+    for doc in docs:
+        rows.extend(dict(r, target=doc["target"]) for r in doc.get("rows") or [])
+    return dict(group=group, generated_by="ocp.egressip.egressip_firewall", targets=[d["target"] for d in docs],
+                ports=sorted(set(int(p) for d in docs for p in d.get("ports") or [])),
+                cluster_addresses=normalize([a for d in docs for a in d.get("cluster_addresses") or []]),
+                addresses=normalize([a for d in docs for a in d.get("addresses") or []]),
+                rows=rows)
 
 
 class FilterModule(object):
@@ -196,4 +215,5 @@ class FilterModule(object):
             "egressip_fw_static_sources": static_sources,
             "egressip_fw_allowlist": allowlist,
             "egressip_fw_csv_lines": csv_lines,
+            "egressip_fw_group_allowlist": group_allowlist,
         }

@@ -386,6 +386,7 @@ def test_owned_entries_add_up_static_sources_stay_and_default_deny_is_explicit(f
 
     # 3. cluster A releases its namespace: its address closes, B's and the static one stay
     b["egressip_firewall_cluster"] = "cluster-a"
+    b["egressip_firewall_export_groups"] = ["firewalls", "no-such-group"]    # router + database
     res = fw(egressip_firewall_namespaces={"web": []}, **b)
     assert res.rc == 0, res.describe()
     assert fw.probe("worker01", ALLOWED, 5432) == "timeout"
@@ -404,6 +405,16 @@ def test_owned_entries_add_up_static_sources_stay_and_default_deny_is_explicit(f
                                 ",,%s,5432,tcp,,static,batch server" % HOST_W2]
     nft = _export(fw, "nft")
     assert "elements = { %s }" % OTHER in nft and ALLOWED not in nft
+    # the group export (an appliance guarding the group "firewalls"): the database's rows, each with
+    # its target; the router never ran the role, so it has no export and is not in it
+    with open(str(fw.tmp / "exports" / "groups" / "firewalls.json")) as fh:
+        group = json.load(fh)
+    assert group["targets"] == ["database"] and group["cluster_addresses"] == [OTHER], group
+    assert [r["target"] for r in group["rows"]] == ["database", "database"]
+    with open(str(fw.tmp / "exports" / "groups" / "firewalls.csv")) as fh:
+        assert fh.read().splitlines() == ["target," + line if i == 0 else "database," + line
+                                          for i, line in enumerate(csv.splitlines())]
+    assert sorted(os.listdir(str(fw.tmp / "exports" / "groups"))) == ["firewalls.csv", "firewalls.json", "firewalls.nft"]
     again = fw(egressip_firewall_namespaces={"web": []}, **b)
     assert again.rc == 0 and again.changed() == 0, again.describe()
     assert _export(fw, "csv") == csv

@@ -11,7 +11,8 @@ import pytest
 
 from ansible.errors import AnsibleFilterError
 from ansible_collections.ocp.egressip.plugins.filter.egressip_firewall import (
-    allowlist, csv_lines, family, invalid_names, invalid_sources, invalid_static, merge, normalize, owned_sources,
+    allowlist, csv_lines, family, group_allowlist, invalid_names, invalid_sources, invalid_static, merge, normalize,
+    owned_sources,
 )
 
 T0, T1 = "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z"
@@ -81,3 +82,24 @@ def test_allowlist_rows_and_csv():
         ("", "2001:db8::5", [5433], "static")]
     assert csv_lines(rows)[1] == "a,web,198.51.100.121,5432,tcp,%s,cluster," % T1
     assert csv_lines(rows)[-1] == ",,2001:db8::5,5433,tcp,,static,batch"
+
+
+def test_group_export_is_the_union_of_its_targets_with_the_target_on_each_row():
+    def export(target, record, static, ports):
+        rows = allowlist(record, static, ports)
+        return dict(target=target, ports=ports, rows=rows,
+                    cluster_addresses=[r["address"] for r in rows if r["source"] == "cluster"],
+                    addresses=[r["address"] for r in rows])
+    db2 = export("db2", merge({}, "b", {"pay": ["198.51.100.131", "2001:db8::7"]}, T0), [], [5433])
+    db1 = export("db1", merge({}, "a", {"web": ["198.51.100.121"]}, T1), ["198.51.100.145"], [5432])
+    group = group_allowlist([db2, db1, "not an export"], "databases")
+    assert group["targets"] == ["db1", "db2"] and group["ports"] == [5432, 5433]
+    assert group["cluster_addresses"] == ["198.51.100.121", "198.51.100.131", "2001:db8::7"]
+    assert group["addresses"] == ["198.51.100.121", "198.51.100.131", "198.51.100.145", "2001:db8::7"]
+    assert [(r["target"], r["address"], r["source"]) for r in group["rows"]] == [
+        ("db1", "198.51.100.121", "cluster"), ("db1", "198.51.100.145", "static"),
+        ("db2", "198.51.100.131", "cluster"), ("db2", "2001:db8::7", "cluster")]
+    lines = csv_lines(group["rows"])
+    assert lines[0] == "target,cluster,namespace,address,ports,protocol,since,source,comment"
+    assert lines[1] == "db1,a,web,198.51.100.121,5432,tcp,%s,cluster," % T1
+    assert group_allowlist([db1, db2], "databases") == group     # stable whatever the order
