@@ -22,6 +22,7 @@ import yaml
 from ansible.module_utils.common import warnings as ansible_warnings
 from ansible.module_utils.testing import patch_module_args
 
+from tests.integration.inprocess import module_side
 from tests.lab import scenarios
 from tests.lab.__main__ import kubeconfig
 from tests.lab.cluster import Cluster
@@ -178,7 +179,7 @@ def run_module(name, args, check_mode=False):
     ansible_warnings._global_warnings.clear()
     ansible_warnings._global_deprecations.clear()
     try:
-        with patch_module_args(args), contextlib.redirect_stdout(out):
+        with module_side(), patch_module_args(args), contextlib.redirect_stdout(out):
             module.main()
     except SystemExit:
         pass
