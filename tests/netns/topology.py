@@ -429,6 +429,8 @@ def _build(topo: Topology, squatter: bool) -> None:
         _wait_port(ctl, ip, port, deadline)
     for port in topo["db_ports"]:
         _wait_port(ctl, dbh["ip"], port, deadline)
+    if dbh.get("ip6"):   # IPv6 through the router: neighbour discovery on two links, slow on a loaded machine
+        _wait_port(ctl, dbh["ip6"], topo["db_ports"][0], deadline)
     write_inventory(topo)
 
 
