@@ -118,12 +118,33 @@ def ansible_playbook(topology, playbook: str, extra_vars: Optional[dict] = None,
     proc = subprocess.run(full, capture_output=True, text=True, timeout=timeout,
                           env=ansible_env(topology, env), cwd=REPO_ROOT, check=False)
     result = PlaybookResult(full, proc.returncode, proc.stdout, proc.stderr, time.time() - start)
+    _profile(result, playbook)
     if fd is not None:
         try:
             os.unlink(ev_path)
         except OSError:
             pass
     return result
+
+
+def _profile(result, playbook):
+    """With EGRESSIP_PLAYBOOK_PROFILE=<file>: append the run's wall time and each task's (from the
+    json callback's task durations), to see where a slow test spends its time."""
+    path = os.environ.get("EGRESSIP_PLAYBOOK_PROFILE")
+    if not path or not result.json:
+        return
+    from datetime import datetime
+
+    def seconds(duration):
+        parse = lambda v: datetime.strptime(v, "%Y-%m-%dT%H:%M:%S.%fZ")   # noqa: E731
+        return (parse(duration["end"]) - parse(duration["start"])).total_seconds()
+    with open(path, "a") as fh:
+        fh.write("RUN %.1fs %s\n" % (result.duration, os.path.basename(playbook)))
+        for play in result.json.get("plays", []):
+            for task in play.get("tasks", []):
+                t = task.get("task", {})
+                if t.get("duration", {}).get("end"):
+                    fh.write("  %.2fs %s [%s]\n" % (seconds(t["duration"]), t.get("name"), ",".join(task.get("hosts", {}))))
 
 
 def run_in_ctl(topology, argv: Sequence[str], cwd: Optional[str] = None, env: Optional[Dict[str, str]] = None,
