@@ -10,7 +10,8 @@ the target; these filters only compute. The record (``<state_dir>/owners.json``)
     {"format": 2,
      "entries": {"<cluster>/<namespace>": {"cluster": "...", "namespace": "...",
                                            "addresses": {"198.51.100.121": "2026-12-01T20:00:00Z"}}},
-     "applied": {"backend": "nftables", "default_deny": false, "ports": [5432], "protocol": "tcp"}}
+     "applied": {"backend": "nftables", "default_deny": false, "ports": [5432], "protocol": "tcp"},
+     "inputs": {"<cluster>": "<sha1 of what role egressip applied for that cluster>"}}
 
 An entry belongs to one (cluster, namespace) pair: a run only ever replaces the entries of its
 own cluster's namespaces, so two clusters (or two runs for two namespaces) never remove each
@@ -93,10 +94,12 @@ def _entries(record):
     return out
 
 
-def merge(record, cluster, namespaces, now, applied=None):
+def merge(record, cluster, namespaces, now, applied=None, inputs=None):
     """The record after this run: ``namespaces`` ({namespace: [sources]}) replaces the entries
     (cluster, namespace) it names; an empty list removes that entry. Every other entry is kept.
-    ``since`` is kept for addresses already allowed to the same owner, ``now`` for new ones."""
+    ``since`` is kept for addresses already allowed to the same owner, ``now`` for new ones.
+    ``inputs``: a digest of what role egressip applied for this cluster (kept per cluster, so that
+    a converged run of that role can leave the target alone)."""
     bad = invalid_names([cluster]) + invalid_names(list((namespaces or {}).keys()))
     if bad:
         raise AnsibleFilterError("egressip_firewall: invalid cluster/namespace name(s): %s" % ", ".join(bad))
@@ -112,6 +115,12 @@ def merge(record, cluster, namespaces, now, applied=None):
     out = dict(format=RECORD_FORMAT, entries=dict(sorted(entries.items())))
     if applied is not None:
         out["applied"] = applied
+    digests = dict(record.get("inputs") or {}) if isinstance(record, dict) and record.get("format") == RECORD_FORMAT \
+        and isinstance(record.get("inputs"), dict) else {}
+    if inputs:
+        digests[cluster] = inputs
+    if digests:
+        out["inputs"] = dict(sorted(digests.items()))
     return out
 
 

@@ -136,8 +136,8 @@ def _profile(result, playbook):
     from datetime import datetime
 
     def seconds(duration):
-        parse = lambda v: datetime.strptime(v, "%Y-%m-%dT%H:%M:%S.%fZ")   # noqa: E731
-        return (parse(duration["end"]) - parse(duration["start"])).total_seconds()
+        start, end = (datetime.strptime(duration[k], "%Y-%m-%dT%H:%M:%S.%fZ") for k in ("start", "end"))
+        return (end - start).total_seconds()
     with open(path, "a") as fh:
         fh.write("RUN %.1fs %s\n" % (result.duration, os.path.basename(playbook)))
         for play in result.json.get("plays", []):

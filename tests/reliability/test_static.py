@@ -55,6 +55,26 @@ def test_firewall_templates_render_only_validated_values():
         assert used <= {"_egressip_firewall", "ansible_managed", "family"}, (path, used)
 
 
+
+def test_export_templates_render_only_the_export():
+    """The export files (tasks/export.yml) render the allow-list the role built from the validated
+    record, and the names the role gives them; nothing else of the play."""
+    class AnyFilter(dict):   # parsing needs the filter names (Ansible's, the collection's) to exist
+        def __contains__(self, name):
+            return True
+
+        def get(self, name, default=None):
+            return dict.get(self, name) or str
+    env = jinja2.Environment()
+    env.filters = AnyFilter(env.filters)
+    templates = glob.glob(os.path.join(ROOT, "roles", "egressip_firewall", "templates", "export", "*.j2"))
+    assert sorted(os.path.basename(t) for t in templates) == ["allowlist.csv.j2", "allowlist.json.j2", "allowlist.nft.j2"]
+    for path in templates:
+        with open(path) as fh:
+            used = jinja2.meta.find_undeclared_variables(env.parse(fh.read()))
+        assert "_export" in used and used <= {"_export", "_export_of", "_export_file"}, (path, used)
+
+
 def test_the_validated_fact_is_built_after_the_validation():
     with open(os.path.join(ROOT, "roles", "egressip_firewall", "tasks", "main.yml")) as fh:
         tasks = yaml.safe_load(fh)

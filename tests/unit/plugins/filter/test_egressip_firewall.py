@@ -103,3 +103,12 @@ def test_group_export_is_the_union_of_its_targets_with_the_target_on_each_row():
     assert lines[0] == "target,cluster,namespace,address,ports,protocol,since,source,comment"
     assert lines[1] == "db1,a,web,198.51.100.121,5432,tcp,%s,cluster," % T1
     assert group_allowlist([db1, db2], "databases") == group     # stable whatever the order
+
+
+def test_input_digests_are_kept_per_cluster():
+    rec = merge({}, "a", {"web": ["198.51.100.121"]}, T0, inputs="digest-a")
+    rec = merge(rec, "b", {"web": ["198.51.100.131"]}, T0, inputs="digest-b")
+    assert rec["inputs"] == {"a": "digest-a", "b": "digest-b"}
+    rec = merge(rec, "a", {"web": []}, T1)            # a run without a digest keeps them all
+    assert rec["inputs"] == {"a": "digest-a", "b": "digest-b"}
+    assert "inputs" not in merge({}, "a", {"web": ["198.51.100.121"]}, T0)
