@@ -215,13 +215,10 @@ def test_iptables_backend(fw):
     assert fw.probe("worker01", ALLOWED, 5432) == "open"
     assert fw.probe("worker02", OTHER, 5432) == "timeout"
     assert fw.probe("worker01", "198.51.100.144", 5432) == "timeout"
-    assert fw(**args).changed() == 0
     rules = run_in(fw.topo.ns("database"), ["iptables", "-S"]).stdout
     assert "-A INPUT -j EGRESSIP" in rules and OTHER not in rules
-    res = fw(egressip_firewall_backend="iptables", egressip_firewall_state="absent")
-    assert res.rc == 0
-    assert "EGRESSIP" not in run_in(fw.topo.ns("database"), ["iptables", "-S"]).stdout
-    assert fw.probe("worker02", OTHER, 5432) == "open"
+    # idempotence on iptables: molecule scenario egressip_firewall:iptables; the chains' removal:
+    # test_backend_switches_leave_nothing_behind and tests/e2e/test_shared_target.py
 
 
 def _standin(fw, fail_on=None):
