@@ -55,7 +55,6 @@ def test_firewall_templates_render_only_validated_values():
         assert used <= {"_egressip_firewall", "ansible_managed", "family"}, (path, used)
 
 
-
 def test_export_templates_render_only_the_export():
     """The export files (tasks/export.yml) render the allow-list the role built from the validated
     record, and the names the role gives them; nothing else of the play."""
