@@ -4,6 +4,7 @@ terminal summary)."""
 import os
 
 from tests.reliability import report
+from tests.reliability.test_faults import CASES as FAULT_CASES
 
 
 def test_reliability_report(tally, tmp_path_factory, capsys):
@@ -18,5 +19,10 @@ def test_reliability_report(tally, tmp_path_factory, capsys):
     assert totals["crashes"] == 0 and totals["refusal_writes"] == 0
     if "concurrency-unlocked" in doc["areas"]:
         assert totals["unlocked_duplicates"] > 0
-    if {"concurrency", "faults", "bad-input", "security"} <= set(doc["areas"]):    # the whole folder ran
+    # the figures of the whole folder, when this process ran all of it. Under xdist the folder is
+    # one group on one worker (conftest.py); one full-suite run tallied only 6 of the 21 fault
+    # scenarios here (they had passed, on the other worker): the totals then describe a part of
+    # the folder and are not held to the whole folder's figures (each test checked its own).
+    faults = doc["areas"].get("faults", {})
+    if {"concurrency", "bad-input", "security"} <= set(doc["areas"]) and faults.get("scenarios") == len(FAULT_CASES):
         assert totals["faults"] >= 20 and totals["bad_inputs"] >= 50 and totals["assignments"] > 0
