@@ -73,9 +73,13 @@ def test_auto_mode_failover_and_release(story):
     assert story.probe(node, ip) == "open"                   # the egress IP reaches the database
     assert story.probe(node, HOST_IPS[node]) == "timeout"    # the node's own IP is dropped
     assert "198.51.100.144" not in story.ruleset()
-    # 2. second run: nothing to do
+    # 2. second run: nothing to do, and one probe per node (its verify of the holders the
+    #    cluster reports is the run's verify: issue 13)
+    pods_before = story.lab.stats()["by_kind"]["Pod"]["create"]
     again = story.run("auto.yml", **AUTO)
     assert again.rc == 0 and again.changed() == 0, again.describe()
+    assert story.lab.stats()["by_kind"]["Pod"]["create"] - pods_before == len(WORKERS)
+    assert all(r["mode"] == "verify" for r in _node_checks(again)["nodes"].values()), _node_checks(again)
 
     # 3. the node goes NotReady (through the API): the SDN moves the IP, verify passes
     story.lab.set_ready(node, False)
