@@ -9,7 +9,7 @@ import textwrap
 
 import pytest
 
-from tests.netns import ansible_playbook, run_in
+from tests.netns import ansible_playbook, run_in, tcp_probe
 from tests.netns.fixtures import clean_topology, topology  # noqa: F401  # pylint: disable=unused-import
 
 pytestmark = [pytest.mark.netns, pytest.mark.slow]
@@ -37,20 +37,6 @@ _SERVER = textwrap.dedent("""
         c, _ = s.accept(); c.close()
 """ % DB6)
 
-_PROBE = textwrap.dedent("""
-    import socket, sys
-    s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM); s.settimeout(1.5)
-    s.bind((sys.argv[1], 0))
-    try:
-        s.connect((sys.argv[2], int(sys.argv[3]))); print("open")
-    except ConnectionRefusedError:
-        print("refused")
-    except (socket.timeout, TimeoutError):
-        print("timeout")
-    except OSError as exc:
-        print("error:%s" % exc.errno)
-""")
-
 
 def _doc(ip):
     if not ip.startswith("2001:db8:"):
@@ -64,7 +50,7 @@ def _addr(ns, ip, dev, add=True):
 
 
 def probe(topo, node, src):
-    return run_in(topo.ns(node), [sys.executable, "-c", _PROBE, _doc(src), DB6, "5432"], timeout=20).stdout.strip()
+    return tcp_probe(topo.ns(node), _doc(src), DB6, 5432, timeout=1.5)
 
 
 @pytest.fixture
